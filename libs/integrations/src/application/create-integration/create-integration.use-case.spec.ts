@@ -1,0 +1,246 @@
+import {
+  InMemoryEnvironmentDirectory,
+  InMemoryIntegrationRepository,
+  PassThroughUnitOfWork,
+} from '../../../../../test/fakes/in-memory-integration.repository';
+import { IntegrationError } from '../../domain/integration.errors';
+import { Actor } from '../actor';
+import { CreateIntegrationCommand } from './create-integration.command';
+import { CreateIntegration } from './create-integration.use-case';
+
+const ORG = 'org-1';
+const DEV = 'env-dev';
+const PROD = 'env-prod';
+const OTHER_ORG_ENV = 'env-foreign';
+
+const apiKeyActor: Actor = { kind: 'api-key', organizationId: ORG, environmentId: DEV };
+const sessionActor: Actor = { kind: 'session', organizationId: ORG, environmentId: DEV, userId: 'user-1' };
+
+const sendgridCredentials = { apiKey: 'SG.secret', from: 'a@b.co', senderName: 'Acme' };
+
+function setup(options: { novuEmail?: boolean; novuSms?: boolean } = {}) {
+  const repository = new InMemoryIntegrationRepository();
+  const environments = new InMemoryEnvironmentDirectory([
+    { id: DEV, organizationId: ORG },
+    { id: PROD, organizationId: ORG },
+    { id: OTHER_ORG_ENV, organizationId: 'org-2' },
+  ]);
+  const unitOfWork = new PassThroughUnitOfWork();
+  const useCase = new CreateIntegration(repository, environments, unitOfWork, {
+    encryptionKeys: [],
+    novuDemoProviders: { email: options.novuEmail, sms: options.novuSms },
+  });
+  const create = (overrides: Partial<CreateIntegrationCommand> = {}) =>
+    useCase.execute({ actor: apiKeyActor, providerId: 'sendgrid', ...overrides });
+  return { repository, unitOfWork, create };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<IntegrationError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(IntegrationError);
+  return error as IntegrationError;
+}
+
+describe('CreateIntegration', () => {
+  describe('defaults', () => {
+    it('fills name, identifier, channel, kind, flags and the caller environment', async () => {
+      const { create } = setup();
+      const created = await create();
+      expect(created).toMatchObject({
+        organizationId: ORG,
+        environmentId: DEV,
+        name: 'SendGrid',
+        providerId: 'sendgrid',
+        channel: 'email',
+        kind: 'delivery',
+        active: false,
+        primary: false,
+        priority: 0,
+        credentials: {},
+        configurations: {},
+        conditions: [],
+        deleted: false,
+      });
+      expect(created.identifier).toMatch(/^send-grid-[A-Za-z0-9_-]{7}$/);
+      expect(created.createdAt).toBeInstanceOf(Date);
+    });
+
+    it('derives the identifier from a given name', async () => {
+      const { create } = setup();
+      const created = await create({ name: 'Marketing Mail' });
+      expect(created.identifier).toMatch(/^marketing-mail-[A-Za-z0-9_-]{7}$/);
+    });
+
+    it('keeps a given identifier', async () => {
+      const { create } = setup();
+      expect((await create({ identifier: 'my-sendgrid' })).identifier).toBe('my-sendgrid');
+    });
+
+    it('gives agent integrations no channel and never makes them primary', async () => {
+      const { create } = setup();
+      const created = await create({
+        providerId: 'slack',
+        kind: 'agent',
+        active: true,
+        credentials: { applicationId: 'a', clientId: 'c', secretKey: 's' },
+      });
+      expect(created.channel).toBeUndefined();
+      expect(created).toMatchObject({ kind: 'agent', primary: false, priority: 0 });
+    });
+  });
+
+  describe('environment scope', () => {
+    it('refuses an API key targeting another environment with ENVIRONMENT_FORBIDDEN', async () => {
+      const { create } = setup();
+      const error = await rejection(create({ environmentId: PROD }));
+      expect(error.code).toBe('ENVIRONMENT_FORBIDDEN');
+    });
+
+    it('lets a session user target any environment of the organization', async () => {
+      const { create } = setup();
+      const created = await create({ actor: sessionActor, environmentId: PROD });
+      expect(created.environmentId).toBe(PROD);
+    });
+
+    it.each([OTHER_ORG_ENV, 'no-such-env'])('answers ENVIRONMENT_NOT_FOUND for session target %p', async (env) => {
+      const { create } = setup();
+      const error = await rejection(create({ actor: sessionActor, environmentId: env }));
+      expect(error.code).toBe('ENVIRONMENT_NOT_FOUND');
+      expect(error.message).toBe(`Environment with id ${env} not found`);
+    });
+  });
+
+  describe('catalog rules', () => {
+    it('rejects an unknown provider on providerId', async () => {
+      const { create } = setup();
+      const error = await rejection(create({ providerId: 'nope' }));
+      expect(error.code).toBe('INVALID_INTEGRATION');
+      expect(error.fields).toEqual({ providerId: { messages: [expect.stringContaining('"nope"')], value: 'nope' } });
+    });
+
+    it('rejects a channel that is not the provider channel', async () => {
+      const { create } = setup();
+      const error = await rejection(create({ channel: 'sms' }));
+      expect(Object.keys(error.fields!)).toEqual(['channel']);
+    });
+
+    it('accepts the matching channel', async () => {
+      const { create } = setup();
+      expect((await create({ channel: 'email' })).channel).toBe('email');
+    });
+
+    it('lists every missing required credential of an active integration', async () => {
+      const { create, repository } = setup();
+      const error = await rejection(create({ active: true, credentials: { apiKey: 'x', from: '  ' } }));
+      expect(Object.keys(error.fields!).sort()).toEqual(['credentials.from', 'credentials.senderName']);
+      expect(error.fields!['credentials.from'].value).toBe('  ');
+      expect(repository.rows.size).toBe(0);
+    });
+
+    it('does not demand credentials of an inactive integration', async () => {
+      const { create } = setup();
+      await expect(create({ active: false })).resolves.toMatchObject({ active: false });
+    });
+
+    it('answers CHECK_NOT_SUPPORTED for check: true and saves nothing', async () => {
+      const { create, repository } = setup();
+      const error = await rejection(create({ check: true }));
+      expect(error.code).toBe('CHECK_NOT_SUPPORTED');
+      expect(repository.rows.size).toBe(0);
+    });
+  });
+
+  describe('Novu demo providers', () => {
+    it('allows one novu in-app integration per environment', async () => {
+      const { create } = setup();
+      await create({ providerId: 'novu' });
+      const error = await rejection(create({ providerId: 'novu' }));
+      expect(error).toMatchObject({ code: 'NOVU_IN_APP_EXISTS', message: 'One environment can only have one In app provider' });
+    });
+
+    it('refuses novu-email when the server has no demo credentials', async () => {
+      const { create } = setup();
+      const error = await rejection(create({ providerId: 'novu-email' }));
+      expect(error).toMatchObject({
+        code: 'NOVU_PROVIDER_NOT_ALLOWED',
+        message: 'Creating Novu integration for novu-email provider is not allowed',
+      });
+    });
+
+    it('allows one novu-sms per environment when configured', async () => {
+      const { create } = setup({ novuSms: true });
+      await create({ providerId: 'novu-sms' });
+      const error = await rejection(create({ providerId: 'novu-sms' }));
+      expect(error).toMatchObject({
+        code: 'NOVU_PROVIDER_EXISTS',
+        message: 'Integration with novu provider for sms channel already exists',
+      });
+      await expect(create({ providerId: 'novu-sms', actor: sessionActor, environmentId: PROD })).resolves.toBeDefined();
+    });
+  });
+
+  it('refuses a duplicate identifier within the environment with IDENTIFIER_TAKEN', async () => {
+    const { create } = setup();
+    await create({ identifier: 'dup' });
+    const error = await rejection(create({ identifier: 'dup' }));
+    expect(error).toMatchObject({ code: 'IDENTIFIER_TAKEN', message: 'Integration with identifier already exists' });
+    await expect(create({ identifier: 'dup', actor: sessionActor, environmentId: PROD })).resolves.toBeDefined();
+  });
+
+  describe('primary and priority', () => {
+    const activeSendgrid = { active: true, credentials: sendgridCredentials };
+
+    it('case 1: the first active email integration becomes primary with priority 1', async () => {
+      const { create } = setup();
+      expect(await create(activeSendgrid)).toMatchObject({ primary: true, priority: 1 });
+    });
+
+    it('case 2: under a primary holder the newcomer takes its priority and the primary moves up', async () => {
+      const { create, repository } = setup();
+      const first = await create(activeSendgrid);
+      const second = await create(activeSendgrid);
+      expect(second).toMatchObject({ primary: false, priority: 1 });
+      expect(repository.rows.get(first.id)).toMatchObject({ primary: true, priority: 2 });
+    });
+
+    it('case 3: above a non-primary holder the newcomer becomes primary', async () => {
+      const { create, repository } = setup();
+      const first = await create(activeSendgrid);
+      repository.rows.get(first.id)!.primary = false;
+      const second = await create(activeSendgrid);
+      expect(second).toMatchObject({ primary: true, priority: 2 });
+      expect(repository.rows.get(first.id)).toMatchObject({ primary: false, priority: 1 });
+    });
+
+    it('case 4: inactive integrations get primary false and priority 0', async () => {
+      const { create } = setup();
+      await create(activeSendgrid);
+      expect(await create({ credentials: sendgridCredentials })).toMatchObject({ primary: false, priority: 0 });
+    });
+
+    it('case 5: channels without primary (chat, push, in_app) get primary false and priority 0', async () => {
+      const { create } = setup();
+      const chat = await create({ providerId: 'discord', active: true });
+      const push = await create({ providerId: 'expo', active: true, credentials: { apiKey: 'k' } });
+      expect(chat).toMatchObject({ primary: false, priority: 0 });
+      expect(push).toMatchObject({ primary: false, priority: 0 });
+    });
+
+    it('orders sms separately from email', async () => {
+      const { create } = setup();
+      await create(activeSendgrid);
+      const sms = await create({ providerId: 'twilio', active: true, credentials: { accountSid: 'a', token: 't', from: '+1' } });
+      expect(sms).toMatchObject({ primary: true, priority: 1 });
+    });
+
+    it('takes the channel lock inside one unit of work', async () => {
+      const { create, repository, unitOfWork } = setup();
+      await create(activeSendgrid);
+      expect(repository.locks).toEqual([`${DEV}:email`]);
+      expect(unitOfWork.runs).toBe(1);
+    });
+  });
+});

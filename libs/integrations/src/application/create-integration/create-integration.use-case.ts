@@ -1,0 +1,135 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { capitalise, defaultIdentifier } from '../../domain/identifier';
+import { EnvironmentScope, Integration, supportsPrimary } from '../../domain/integration';
+import { IntegrationError } from '../../domain/integration.errors';
+import { placeNewActiveIntegration } from '../../domain/primary-placement';
+import { ProviderCatalog, ProviderDescriptor } from '../../domain/provider-catalog';
+import { INTEGRATIONS_MODULE_OPTIONS, IntegrationsModuleOptions } from '../../integrations.module-definition';
+import { IntegrationRepository } from '../ports/integration.repository';
+import { UnitOfWork } from '../ports/unit-of-work';
+import { assertRequiredCredentials, resolveTargetEnvironment } from '../shared/integration-rules';
+import { EnvironmentDirectory } from '../ports/environment-directory';
+import { CreateIntegrationCommand } from './create-integration.command';
+
+/** Creates one integration in an environment (spec §3): defaults, catalog rules, primary placement. */
+@Injectable()
+export class CreateIntegration {
+  constructor(
+    private readonly integrations: IntegrationRepository,
+    private readonly environments: EnvironmentDirectory,
+    private readonly unitOfWork: UnitOfWork,
+    @Inject(INTEGRATIONS_MODULE_OPTIONS) private readonly options: IntegrationsModuleOptions,
+  ) {}
+
+  async execute(command: CreateIntegrationCommand): Promise<Integration> {
+    const scope = await resolveTargetEnvironment(this.environments, command.actor, command.environmentId);
+    const kind = command.kind ?? 'delivery';
+    const provider = this.findProvider(command);
+    const active = command.active ?? false;
+    const credentials = { ...(command.credentials ?? {}) };
+    if (active) assertRequiredCredentials(provider, credentials);
+    if (command.check) {
+      throw new IntegrationError('CHECK_NOT_SUPPORTED', 'check is not supported yet', {
+        check: { messages: ['check is not supported yet'], value: true },
+      });
+    }
+    this.assertNovuDemoProviderAllowed(provider);
+
+    const now = new Date();
+    const name = command.name ?? provider.displayName ?? capitalise(provider.id);
+    const integration: Integration = {
+      id: randomUUID(),
+      organizationId: scope.organizationId,
+      environmentId: scope.environmentId,
+      name,
+      identifier: command.identifier ?? defaultIdentifier(name),
+      providerId: provider.id,
+      channel: kind === 'agent' ? undefined : provider.channel,
+      kind,
+      active,
+      primary: false,
+      priority: 0,
+      credentials,
+      configurations: { ...(command.configurations ?? {}) },
+      conditions: [...(command.conditions ?? [])],
+      deleted: false,
+      createdAt: now,
+      updatedAt: now,
+    };
+
+    return this.unitOfWork.run(async () => {
+      await this.integrations.lockChannel(scope, integration.channel);
+      await this.assertNovuDemoProviderUnique(scope, provider);
+      if (await this.integrations.identifierTaken(scope, integration.identifier)) {
+        throw IntegrationError.identifierTaken();
+      }
+      if (integration.active && supportsPrimary(integration)) {
+        await this.placeAsActive(scope, integration);
+      }
+      await this.integrations.insert(integration);
+      return integration;
+    });
+  }
+
+  private findProvider(command: CreateIntegrationCommand): ProviderDescriptor {
+    const kind = command.kind ?? 'delivery';
+    const provider = ProviderCatalog.find(command.providerId, kind);
+    if (!provider) {
+      throw IntegrationError.invalid({
+        providerId: {
+          messages: [`providerId must be a known ${kind} provider; "${command.providerId}" is not in the catalog`],
+          value: command.providerId,
+        },
+      });
+    }
+    if (command.channel !== undefined && command.channel !== provider.channel) {
+      throw IntegrationError.invalid({
+        channel: {
+          messages: [`channel must be "${provider.channel}" for provider ${provider.id}`],
+          value: command.channel,
+        },
+      });
+    }
+    return provider;
+  }
+
+  /** novu-email / novu-sms deliver through the server's own account: only when it has one. */
+  private assertNovuDemoProviderAllowed(provider: ProviderDescriptor): void {
+    const demo = this.options.novuDemoProviders ?? {};
+    const allowed = provider.id === 'novu-email' ? demo.email : provider.id === 'novu-sms' ? demo.sms : true;
+    if (!allowed) {
+      throw new IntegrationError(
+        'NOVU_PROVIDER_NOT_ALLOWED',
+        `Creating Novu integration for ${provider.id} provider is not allowed`,
+      );
+    }
+  }
+
+  private async assertNovuDemoProviderUnique(scope: EnvironmentScope, provider: ProviderDescriptor): Promise<void> {
+    if (provider.id === 'novu' && (await this.integrations.countByProvider(scope, 'novu')) > 0) {
+      throw new IntegrationError('NOVU_IN_APP_EXISTS', 'One environment can only have one In app provider');
+    }
+    if (
+      (provider.id === 'novu-email' || provider.id === 'novu-sms') &&
+      (await this.integrations.countByProvider(scope, provider.id)) > 0
+    ) {
+      throw new IntegrationError(
+        'NOVU_PROVIDER_EXISTS',
+        `Integration with novu provider for ${provider.channel} channel already exists`,
+      );
+    }
+  }
+
+  private async placeAsActive(scope: EnvironmentScope, integration: Integration): Promise<void> {
+    const highest = await this.integrations.findHighestPriorityActive(scope, integration.channel!);
+    const placement = placeNewActiveIntegration(highest);
+    if (highest && placement.bumpHighestTo !== undefined) {
+      await this.integrations.applyPlacements(scope, [
+        { id: highest.id, primary: highest.primary, priority: placement.bumpHighestTo },
+      ]);
+    }
+    integration.primary = placement.primary;
+    integration.priority = placement.priority;
+  }
+}

@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { Integration } from '../../domain/integration';
+import { Actor } from '../actor';
+import { IntegrationRepository } from '../ports/integration.repository';
+
+export interface ListIntegrationsCommand {
+  readonly actor: Actor;
+  /** Only `active: true` integrations (GET /v1/integrations/active). */
+  readonly activeOnly?: boolean;
+}
+
+/** Session users see their whole organization; API keys see their own environment (spec §4). */
+@Injectable()
+export class ListIntegrations {
+  constructor(private readonly integrations: IntegrationRepository) {}
+
+  execute(command: ListIntegrationsCommand): Promise<Integration[]> {
+    const { actor, activeOnly } = command;
+    if (actor.kind === 'session') return this.integrations.listByOrganization(actor.organizationId, { activeOnly });
+    return this.integrations.listByEnvironment(actor, { activeOnly });
+  }
+}

@@ -1,0 +1,73 @@
+import { ChannelType, Credentials, EnvironmentScope, Integration } from '../../domain/integration';
+import { FieldProblems, IntegrationError } from '../../domain/integration.errors';
+import { compactPriorities } from '../../domain/primary-placement';
+import { ProviderDescriptor } from '../../domain/provider-catalog';
+import { Actor } from '../actor';
+import { EnvironmentDirectory } from '../ports/environment-directory';
+import { IntegrationRepository } from '../ports/integration.repository';
+
+/**
+ * The environment a request acts in (spec §2): an API key only in its own environment (403
+ * otherwise); a session user in any environment of its organization (404 otherwise).
+ */
+export async function resolveTargetEnvironment(
+  environments: EnvironmentDirectory,
+  actor: Actor,
+  requestedEnvironmentId: string | undefined,
+): Promise<EnvironmentScope> {
+  const environmentId = requestedEnvironmentId ?? actor.environmentId;
+  if (actor.kind === 'api-key' && environmentId !== actor.environmentId) {
+    throw IntegrationError.environmentForbidden();
+  }
+  const environment = await environments.find(environmentId);
+  if (!environment || environment.organizationId !== actor.organizationId) {
+    throw IntegrationError.environmentNotFound(environmentId);
+  }
+  return { organizationId: environment.organizationId, environmentId: environment.id };
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** An active integration must carry every required credential of its provider, non-empty. */
+export function assertRequiredCredentials(provider: ProviderDescriptor, credentials: Credentials): void {
+  const problems: FieldProblems = {};
+  for (const key of provider.required) {
+    if (isEmpty(credentials[key])) {
+      problems[`credentials.${key}`] = {
+        messages: [`credentials.${key} is required by ${provider.id} when the integration is active`],
+        ...(credentials[key] !== undefined ? { value: credentials[key] } : {}),
+      };
+    }
+  }
+  if (Object.keys(problems).length > 0) throw IntegrationError.invalid(problems);
+}
+
+/**
+ * The integration an actor wants to change: 404 when the organization has no such (non-deleted)
+ * integration, 403 when an API key reaches into another environment.
+ */
+export async function findWritableIntegration(
+  integrations: IntegrationRepository,
+  actor: Actor,
+  integrationId: string,
+): Promise<Integration> {
+  const integration = await integrations.findById(actor.organizationId, integrationId);
+  if (!integration) throw IntegrationError.integrationNotFound(integrationId);
+  if (actor.kind === 'api-key' && integration.environmentId !== actor.environmentId) {
+    throw IntegrationError.environmentForbidden();
+  }
+  return integration;
+}
+
+/** Renumbers the active integrations of a primary-capable channel after a change (lock held). */
+export async function reorderActive(
+  integrations: IntegrationRepository,
+  scope: EnvironmentScope,
+  channel: ChannelType,
+): Promise<void> {
+  const active = await integrations.findActiveByChannel(scope, channel);
+  const changes = compactPriorities(active);
+  if (changes.length > 0) await integrations.applyPlacements(scope, changes);
+}

@@ -1,0 +1,193 @@
+import {
+  InMemoryEnvironmentDirectory,
+  InMemoryIntegrationRepository,
+  PassThroughUnitOfWork,
+} from '../../../../../test/fakes/in-memory-integration.repository';
+import { IntegrationError } from '../../domain/integration.errors';
+import { Actor } from '../actor';
+import { CreateIntegration } from '../create-integration/create-integration.use-case';
+import { CreateIntegrationCommand } from '../create-integration/create-integration.command';
+import { DeleteIntegration } from '../delete-integration/delete-integration.use-case';
+import { ListIntegrations } from '../list-integrations/list-integrations.use-case';
+import { SetIntegrationAsPrimary } from '../set-integration-as-primary/set-integration-as-primary.use-case';
+import { UpdateIntegration } from './update-integration.use-case';
+
+const ORG = 'org-1';
+const DEV = 'env-dev';
+const PROD = 'env-prod';
+const apiKey: Actor = { kind: 'api-key', organizationId: ORG, environmentId: DEV };
+const prodKey: Actor = { kind: 'api-key', organizationId: ORG, environmentId: PROD };
+const session: Actor = { kind: 'session', organizationId: ORG, environmentId: DEV, userId: 'user-1' };
+const sendgrid = { apiKey: 'SG.x', from: 'a@b.co', senderName: 'Acme' };
+
+function setup() {
+  const repository = new InMemoryIntegrationRepository();
+  const environments = new InMemoryEnvironmentDirectory([
+    { id: DEV, organizationId: ORG },
+    { id: PROD, organizationId: ORG },
+  ]);
+  const unitOfWork = new PassThroughUnitOfWork();
+  const createUseCase = new CreateIntegration(repository, environments, unitOfWork, { encryptionKeys: [] });
+  const create = (overrides: Partial<CreateIntegrationCommand> = {}) =>
+    createUseCase.execute({ actor: apiKey, providerId: 'sendgrid', ...overrides });
+  const createActive = () => create({ active: true, credentials: sendgrid });
+  return {
+    repository,
+    create,
+    createActive,
+    update: new UpdateIntegration(repository, environments, unitOfWork),
+    setPrimary: new SetIntegrationAsPrimary(repository, unitOfWork),
+    remove: new DeleteIntegration(repository, unitOfWork),
+    list: new ListIntegrations(repository),
+    state: (id: string) => {
+      const row = repository.rows.get(id)!;
+      return { active: row.active, primary: row.primary, priority: row.priority };
+    },
+  };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(IntegrationError);
+  return (error as IntegrationError).code;
+}
+
+describe('UpdateIntegration', () => {
+  it('refuses an update without properties', async () => {
+    const { create, update } = setup();
+    const { id } = await create();
+    expect(await codeOf(update.execute({ actor: apiKey, integrationId: id }))).toBe('NO_PROPERTIES_TO_UPDATE');
+  });
+
+  it('answers INTEGRATION_NOT_FOUND for unknown ids and ENVIRONMENT_FORBIDDEN across environments', async () => {
+    const { create, update } = setup();
+    const { id } = await create();
+    expect(await codeOf(update.execute({ actor: apiKey, integrationId: 'missing', name: 'x' }))).toBe('INTEGRATION_NOT_FOUND');
+    expect(await codeOf(update.execute({ actor: prodKey, integrationId: id, name: 'x' }))).toBe('ENVIRONMENT_FORBIDDEN');
+  });
+
+  it('replaces credentials and renames', async () => {
+    const { create, update } = setup();
+    const { id } = await create({ credentials: { apiKey: 'old', region: 'eu' } });
+    const updated = await update.execute({ actor: session, integrationId: id, name: 'Renamed', credentials: { apiKey: 'new' } });
+    expect(updated).toMatchObject({ name: 'Renamed', credentials: { apiKey: 'new' } });
+  });
+
+  it('refuses an identifier taken by another integration', async () => {
+    const { create, update } = setup();
+    await create({ identifier: 'taken' });
+    const { id } = await create();
+    expect(await codeOf(update.execute({ actor: apiKey, integrationId: id, identifier: 'taken' }))).toBe('IDENTIFIER_TAKEN');
+  });
+
+  it('requires the provider credentials when activating', async () => {
+    const { create, update } = setup();
+    const { id } = await create();
+    expect(await codeOf(update.execute({ actor: apiKey, integrationId: id, active: true }))).toBe('INVALID_INTEGRATION');
+  });
+
+  it('places an activated integration like a new active one', async () => {
+    const { create, createActive, update, state } = setup();
+    const first = await createActive();
+    const { id } = await create({ credentials: sendgrid });
+    await update.execute({ actor: apiKey, integrationId: id, active: true });
+    expect(state(id)).toEqual({ active: true, primary: false, priority: 1 });
+    expect(state(first.id)).toEqual({ active: true, primary: true, priority: 2 });
+  });
+
+  it('clears primary and renumbers when the primary is deactivated', async () => {
+    const { createActive, update, state } = setup();
+    const a = await createActive();
+    const b = await createActive();
+    const c = await createActive();
+    // a is primary on top: a=3, c=2, b=1
+    await update.execute({ actor: apiKey, integrationId: a.id, active: false });
+    expect(state(a.id)).toEqual({ active: false, primary: false, priority: 0 });
+    expect([state(c.id), state(b.id)]).toEqual([
+      { active: true, primary: false, priority: 2 },
+      { active: true, primary: false, priority: 1 },
+    ]);
+  });
+
+  it('clears the primary flag when a primary gets conditions', async () => {
+    const { createActive, update, state } = setup();
+    const a = await createActive();
+    await update.execute({
+      actor: apiKey,
+      integrationId: a.id,
+      conditions: [{ isNegated: false, value: 'AND', children: [{ field: 'tier', value: 'pro', operator: 'EQUAL', on: 'subscriber' }] }],
+    });
+    expect(state(a.id)).toEqual({ active: true, primary: false, priority: 1 });
+  });
+
+  it('refuses moving an integration to another environment', async () => {
+    const { create, update } = setup();
+    const { id } = await create();
+    expect(await codeOf(update.execute({ actor: session, integrationId: id, environmentId: PROD }))).toBe('INVALID_INTEGRATION');
+  });
+});
+
+describe('SetIntegrationAsPrimary', () => {
+  it('moves the primary flag, activates, clears conditions and takes the top priority', async () => {
+    const { create, createActive, setPrimary, state, repository } = setup();
+    const a = await createActive();
+    const b = await create({
+      credentials: sendgrid,
+      conditions: [{ isNegated: false, value: 'OR', children: [] }],
+    });
+    const result = await setPrimary.execute({ actor: apiKey, integrationId: b.id });
+    expect(result).toMatchObject({ active: true, primary: true, priority: 2, conditions: [] });
+    expect(state(a.id)).toEqual({ active: true, primary: false, priority: 1 });
+    expect([...repository.rows.values()].filter((i) => i.primary)).toHaveLength(1);
+  });
+
+  it('leaves an existing primary unchanged', async () => {
+    const { createActive, setPrimary } = setup();
+    const a = await createActive();
+    expect(await setPrimary.execute({ actor: apiKey, integrationId: a.id })).toMatchObject({ id: a.id, primary: true, priority: 1 });
+  });
+
+  it('refuses channels without primary', async () => {
+    const { create, setPrimary } = setup();
+    const chat = await create({ providerId: 'discord' });
+    const error = await setPrimary.execute({ actor: apiKey, integrationId: chat.id }).catch((e: IntegrationError) => e);
+    expect(error).toMatchObject({ code: 'PRIMARY_NOT_SUPPORTED', message: 'Channel chat does not support primary' });
+  });
+});
+
+describe('DeleteIntegration', () => {
+  it('soft-deletes, frees the identifier, renumbers and returns what remains of the environment', async () => {
+    const { create, createActive, remove, state, repository } = setup();
+    const a = await createActive();
+    const b = await createActive();
+    await create({ actor: session, environmentId: PROD });
+    const remaining = await remove.execute({ actor: session, integrationId: a.id });
+    expect(remaining.map((i) => i.id)).toEqual([b.id]);
+    expect(repository.rows.get(a.id)).toMatchObject({ deleted: true, deletedBy: 'user-1', primary: false });
+    expect(state(b.id)).toEqual({ active: true, primary: false, priority: 1 });
+    await expect(create({ identifier: a.identifier })).resolves.toBeDefined();
+  });
+
+  it('answers INTEGRATION_NOT_FOUND for an already deleted integration', async () => {
+    const { create, remove } = setup();
+    const { id } = await create();
+    await remove.execute({ actor: apiKey, integrationId: id });
+    expect(await codeOf(remove.execute({ actor: apiKey, integrationId: id }))).toBe('INTEGRATION_NOT_FOUND');
+  });
+});
+
+describe('ListIntegrations', () => {
+  it('scopes API keys to their environment and sessions to the organization', async () => {
+    const { create, list } = setup();
+    await create({ active: true, credentials: sendgrid });
+    await create();
+    await create({ actor: session, environmentId: PROD });
+    expect(await list.execute({ actor: apiKey })).toHaveLength(2);
+    expect(await list.execute({ actor: apiKey, activeOnly: true })).toHaveLength(1);
+    expect(await list.execute({ actor: session })).toHaveLength(3);
+    expect(await list.execute({ actor: prodKey })).toHaveLength(1);
+  });
+});

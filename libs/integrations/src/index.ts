@@ -1,0 +1,24 @@
+// The only public entry of the integrations library (import path `@app/integrations`).
+export { IntegrationsModule } from './integrations.module';
+export { INTEGRATIONS_MODULE_OPTIONS } from './integrations.module-definition';
+export type { IntegrationsModuleOptions, EncryptionKey } from './integrations.module-definition';
+
+export { CreateIntegration } from './application/create-integration/create-integration.use-case';
+export type { CreateIntegrationCommand } from './application/create-integration/create-integration.command';
+export { ListIntegrations } from './application/list-integrations/list-integrations.use-case';
+export type { ListIntegrationsCommand } from './application/list-integrations/list-integrations.use-case';
+export { UpdateIntegration } from './application/update-integration/update-integration.use-case';
+export type { UpdateIntegrationCommand } from './application/update-integration/update-integration.command';
+export { SetIntegrationAsPrimary } from './application/set-integration-as-primary/set-integration-as-primary.use-case';
+export type { SetIntegrationAsPrimaryCommand } from './application/set-integration-as-primary/set-integration-as-primary.use-case';
+export { DeleteIntegration } from './application/delete-integration/delete-integration.use-case';
+export type { DeleteIntegrationCommand } from './application/delete-integration/delete-integration.use-case';
+export type { Actor } from './application/actor';
+
+export * from './domain/integration';
+export * from './domain/conditions';
+export { IntegrationError, INTEGRATION_ERROR_CODES } from './domain/integration.errors';
+export type { IntegrationErrorCode, FieldProblems } from './domain/integration.errors';
+export { ProviderCatalog } from './domain/provider-catalog';
+export type { ProviderDescriptor } from './domain/provider-catalog';
+export { integrationsEntities, integrationsMigrations } from './infrastructure/typeorm/typeorm-schema';

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CreateIntegration } from './application/create-integration/create-integration.use-case';
+import { DeleteIntegration } from './application/delete-integration/delete-integration.use-case';
+import { ListIntegrations } from './application/list-integrations/list-integrations.use-case';
+import { SetIntegrationAsPrimary } from './application/set-integration-as-primary/set-integration-as-primary.use-case';
+import { UpdateIntegration } from './application/update-integration/update-integration.use-case';
+import { CredentialsCipher } from './application/ports/credentials-cipher';
+import { EnvironmentDirectory } from './application/ports/environment-directory';
+import { IntegrationRepository } from './application/ports/integration.repository';
+import { UnitOfWork } from './application/ports/unit-of-work';
+import { AesGcmCredentialsCipher } from './infrastructure/crypto/aes-gcm-credentials.cipher';
+import { IntegrationRecord } from './infrastructure/typeorm/integration.record';
+import { TypeOrmEnvironmentDirectory } from './infrastructure/typeorm/typeorm-environment.directory';
+import { TypeOrmIntegrationRepository } from './infrastructure/typeorm/typeorm-integration.repository';
+import { TypeOrmUnitOfWork } from './infrastructure/typeorm/typeorm-unit-of-work';
+import { IntegrationsConfigurableModule } from './integrations.module-definition';
+
+const USE_CASES = [CreateIntegration, ListIntegrations, UpdateIntegration, SetIntegrationAsPrimary, DeleteIntegration];
+
+/**
+ * The integrations domain library. Hosts import `IntegrationsModule.forRoot({...})` (or
+ * `forRootAsync`) next to their own `TypeOrmModule.forRoot(...)` that registers
+ * `integrationsEntities` and runs `integrationsMigrations`; then they inject the use cases.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([IntegrationRecord])],
+  providers: [
+    ...USE_CASES,
+    { provide: IntegrationRepository, useClass: TypeOrmIntegrationRepository },
+    { provide: UnitOfWork, useClass: TypeOrmUnitOfWork },
+    { provide: EnvironmentDirectory, useClass: TypeOrmEnvironmentDirectory },
+    { provide: CredentialsCipher, useClass: AesGcmCredentialsCipher },
+  ],
+  exports: USE_CASES,
+})
+export class IntegrationsModule extends IntegrationsConfigurableModule {}

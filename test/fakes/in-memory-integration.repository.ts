@@ -1,0 +1,118 @@
+import { ChannelType, EnvironmentScope, Integration } from '../../libs/integrations/src/domain/integration';
+import { IntegrationError } from '../../libs/integrations/src/domain/integration.errors';
+import { PriorityHolder } from '../../libs/integrations/src/domain/primary-placement';
+import {
+  IntegrationRepository,
+  ListFilter,
+  PlacementChange,
+} from '../../libs/integrations/src/application/ports/integration.repository';
+import { EnvironmentDirectory, EnvironmentRef } from '../../libs/integrations/src/application/ports/environment-directory';
+import { UnitOfWork } from '../../libs/integrations/src/application/ports/unit-of-work';
+
+/** A small in-memory stand-in for the integration repository port, for unit tests of use cases. */
+export class InMemoryIntegrationRepository extends IntegrationRepository {
+  readonly rows = new Map<string, Integration>();
+  readonly locks: string[] = [];
+
+  private inScope(scope: EnvironmentScope) {
+    return [...this.rows.values()].filter(
+      (i) => !i.deleted && i.environmentId === scope.environmentId && i.organizationId === scope.organizationId,
+    );
+  }
+
+  async lockChannel(scope: EnvironmentScope, channel: ChannelType | undefined): Promise<void> {
+    this.locks.push(`${scope.environmentId}:${channel ?? 'agent'}`);
+  }
+
+  async findHighestPriorityActive(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder | undefined> {
+    const [top] = await this.findActiveByChannel(scope, channel);
+    return top && { id: top.id, priority: top.priority, primary: top.primary };
+  }
+
+  async findActiveByChannel(scope: EnvironmentScope, channel: ChannelType): Promise<Integration[]> {
+    return this.inScope(scope)
+      .filter((i) => i.active && i.kind === 'delivery' && i.channel === channel)
+      .sort((a, b) => b.priority - a.priority);
+  }
+
+  async identifierTaken(scope: EnvironmentScope, identifier: string, exceptId?: string): Promise<boolean> {
+    return this.inScope(scope).some((i) => i.identifier === identifier && i.id !== exceptId);
+  }
+
+  async countByProvider(scope: EnvironmentScope, providerId: string): Promise<number> {
+    return this.inScope(scope).filter((i) => i.providerId === providerId).length;
+  }
+
+  async insert(integration: Integration): Promise<void> {
+    if (await this.identifierTaken(integration, integration.identifier)) throw IntegrationError.identifierTaken();
+    this.assertOnePrimary(integration);
+    this.rows.set(integration.id, structuredClone(integration));
+  }
+
+  async update(integration: Integration): Promise<void> {
+    if (await this.identifierTaken(integration, integration.identifier, integration.id)) {
+      throw IntegrationError.identifierTaken();
+    }
+    this.assertOnePrimary(integration);
+    this.rows.set(integration.id, structuredClone(integration));
+  }
+
+  async applyPlacements(scope: EnvironmentScope, changes: readonly PlacementChange[]): Promise<void> {
+    for (const change of changes) {
+      const row = this.rows.get(change.id);
+      if (!row || row.environmentId !== scope.environmentId) throw new Error(`no row ${change.id} in scope`);
+      row.primary = change.primary;
+      row.priority = change.priority;
+    }
+  }
+
+  async findById(organizationId: string, id: string): Promise<Integration | undefined> {
+    const row = this.rows.get(id);
+    return row && !row.deleted && row.organizationId === organizationId ? structuredClone(row) : undefined;
+  }
+
+  async listByOrganization(organizationId: string, filter?: ListFilter): Promise<Integration[]> {
+    return [...this.rows.values()].filter(
+      (i) => !i.deleted && i.organizationId === organizationId && (!filter?.activeOnly || i.active),
+    );
+  }
+
+  async listByEnvironment(scope: EnvironmentScope, filter?: ListFilter): Promise<Integration[]> {
+    return this.inScope(scope).filter((i) => !filter?.activeOnly || i.active);
+  }
+
+  async softDelete(scope: EnvironmentScope, id: string, deletedBy: string | undefined, at: Date): Promise<void> {
+    const row = this.rows.get(id);
+    if (!row || row.environmentId !== scope.environmentId) return;
+    Object.assign(row, { deleted: true, deletedAt: at, deletedBy, primary: false });
+  }
+
+  /** Mirrors the database's partial unique index on primaries. */
+  private assertOnePrimary(candidate: Integration): void {
+    if (!candidate.primary) return;
+    const other = this.inScope(candidate).find(
+      (i) => i.primary && i.channel === candidate.channel && i.id !== candidate.id,
+    );
+    if (other) throw new Error(`second primary in ${candidate.environmentId}/${candidate.channel}`);
+  }
+}
+
+export class InMemoryEnvironmentDirectory extends EnvironmentDirectory {
+  constructor(readonly environments: EnvironmentRef[] = []) {
+    super();
+  }
+
+  async find(environmentId: string): Promise<EnvironmentRef | undefined> {
+    return this.environments.find((e) => e.id === environmentId);
+  }
+}
+
+/** Runs work directly: the in-memory repository has no transactions. */
+export class PassThroughUnitOfWork extends UnitOfWork {
+  runs = 0;
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    this.runs++;
+    return work();
+  }
+}
