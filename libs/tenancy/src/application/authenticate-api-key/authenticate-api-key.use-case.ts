@@ -1,0 +1,31 @@
+import { ApiKeyPrincipal } from '../../domain/api-key';
+import { hashApiKeySecret } from '../../domain/api-key-secret';
+import { ApiKeyRepository } from '../ports/api-key.repository';
+import { ApiKeyCache } from './api-key-cache';
+
+/** Longer values are refused without a lookup (our secrets are 64 characters). */
+const MAX_SECRET_LENGTH = 512;
+
+/**
+ * Resolves an API key secret to its key, environment and organization; undefined for unknown or
+ * revoked keys. Successful lookups are cached (see ApiKeyCache); misses are not, so a new key works
+ * at once.
+ */
+export class AuthenticateApiKey {
+  constructor(
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly cache: ApiKeyCache,
+  ) {}
+
+  async execute(secret: string): Promise<ApiKeyPrincipal | undefined> {
+    if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return undefined;
+    const keyHash = hashApiKeySecret(secret);
+    const cached = this.cache.get(keyHash);
+    if (cached) return cached;
+
+    const generation = this.cache.generation;
+    const principal = await this.apiKeys.findActivePrincipalByHash(keyHash);
+    if (principal) this.cache.set(keyHash, principal, generation);
+    return principal;
+  }
+}

@@ -1,0 +1,4 @@
+export interface BootstrapOrganizationCommand {
+  /** Default "My Organization". */
+  readonly organizationName?: string;
+}

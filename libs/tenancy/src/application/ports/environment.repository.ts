@@ -1,0 +1,9 @@
+import { Environment } from '../../domain/environment';
+
+/** Reads environments. Callers pass canonical UUIDs only. */
+export abstract class EnvironmentRepository {
+  abstract findInOrganization(organizationId: string, environmentId: string): Promise<Environment | undefined>;
+
+  /** Oldest first. */
+  abstract listForOrganization(organizationId: string): Promise<Environment[]>;
+}

@@ -1,0 +1,10 @@
+import { OrganizationRepository } from '../ports/organization.repository';
+
+export class OrganizationsQuery {
+  constructor(private readonly organizations: OrganizationRepository) {}
+
+  /** How many organizations exist (e.g. to decide whether to bootstrap one on first start). */
+  count(): Promise<number> {
+    return this.organizations.count();
+  }
+}

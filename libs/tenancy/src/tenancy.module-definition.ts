@@ -1,0 +1,30 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+
+export interface TenancyModuleOptions {
+  /** HS256 secret that signs session tokens. Required, not empty. */
+  readonly jwtSecret: string;
+  /** Lifetime of a session token; default 86400 (one day). */
+  readonly sessionTokenTtlSeconds?: number;
+  /**
+   * How long a successful API-key lookup is cached in this process; default 30000. This is also how
+   * long a key revoked by another process (or directly in the database) may still be accepted here.
+   * 0 disables the cache.
+   */
+  readonly apiKeyCacheTtlMs?: number;
+}
+
+export const DEFAULT_SESSION_TOKEN_TTL_SECONDS = 86_400;
+export const DEFAULT_API_KEY_CACHE_TTL_MS = 30_000;
+export const API_KEY_CACHE_MAX_ENTRIES = 10_000;
+
+export const {
+  ConfigurableModuleClass: TenancyConfigurableModule,
+  MODULE_OPTIONS_TOKEN: TENANCY_MODULE_OPTIONS,
+  OPTIONS_TYPE: TENANCY_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: TENANCY_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<TenancyModuleOptions>()
+  .setClassMethodName('forRoot')
+  // `isGlobal: true` lets feature modules inject the use cases without importing TenancyModule
+  // again (a second import would make a second API-key cache that RevokeApiKey cannot reach).
+  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();
