@@ -1,0 +1,211 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, QueryFailedError, SelectQueryBuilder } from 'typeorm';
+import { CredentialsCipher } from '../../application/ports/credentials-cipher';
+import { IntegrationRepository, ListFilter, PlacementChange } from '../../application/ports/integration.repository';
+import { ChannelType, EnvironmentScope, Integration } from '../../domain/integration';
+import { IntegrationError } from '../../domain/integration.errors';
+import { PriorityHolder } from '../../domain/primary-placement';
+import { IntegrationMapper } from './integration.mapper';
+import { IntegrationConstraints, IntegrationRecord } from './integration.record';
+import { isUuid } from './uuid';
+import { currentManager, requireTransactionManager } from './typeorm-unit-of-work';
+
+/** PostgreSQL SQLSTATE for unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+/** Prefix of the advisory-lock key, so that other users of advisory locks cannot collide by accident. */
+const LOCK_NAMESPACE = 'integrations:channel';
+
+/**
+ * `IntegrationRepository` on PostgreSQL through TypeORM. Every statement runs on the surrounding
+ * `UnitOfWork` transaction when there is one. Reads never see deleted rows; ids that are not UUIDs
+ * match nothing (instead of PostgreSQL's 22P02).
+ */
+@Injectable()
+export class TypeOrmIntegrationRepository extends IntegrationRepository {
+  private readonly mapper: IntegrationMapper;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    cipher: CredentialsCipher,
+  ) {
+    super();
+    this.mapper = new IntegrationMapper(cipher);
+  }
+
+  async lockChannel(scope: EnvironmentScope, channel: ChannelType | undefined): Promise<void> {
+    const manager = requireTransactionManager(this.dataSource, 'IntegrationRepository.lockChannel');
+    const key = `${LOCK_NAMESPACE}:${scope.environmentId}:${channel ?? 'agent'}`;
+    await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+  }
+
+  async findHighestPriorityActive(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder | undefined> {
+    if (!isScope(scope)) return undefined;
+    const record = await this.activeOfChannel(scope, channel)
+      .select(['i.id', 'i.priority', 'i.primary'])
+      .getOne();
+    return record ? { id: record.id, priority: record.priority, primary: record.primary } : undefined;
+  }
+
+  async findActiveByChannel(scope: EnvironmentScope, channel: ChannelType): Promise<Integration[]> {
+    if (!isScope(scope)) return [];
+    const records = await this.activeOfChannel(scope, channel).getMany();
+    return records.map((r) => this.mapper.toDomain(r));
+  }
+
+  async identifierTaken(scope: EnvironmentScope, identifier: string, exceptId?: string): Promise<boolean> {
+    if (!isScope(scope)) return false;
+    const query = this.live(scope).andWhere('i.identifier = :identifier', { identifier });
+    if (exceptId !== undefined && isUuid(exceptId)) query.andWhere('i.id <> :exceptId', { exceptId });
+    return (await query.getCount()) > 0;
+  }
+
+  async countByProvider(scope: EnvironmentScope, providerId: string): Promise<number> {
+    if (!isScope(scope)) return 0;
+    return this.live(scope).andWhere('i.providerId = :providerId', { providerId }).getCount();
+  }
+
+  async insert(integration: Integration): Promise<void> {
+    const record = this.mapper.toRecord(integration);
+    await translateUniqueViolation(() => this.manager().insert(IntegrationRecord, record));
+  }
+
+  async update(integration: Integration): Promise<void> {
+    const record = this.mapper.toRecord(integration);
+    const result = await translateUniqueViolation(() =>
+      this.manager()
+        .createQueryBuilder()
+        .update(IntegrationRecord)
+        .set({
+          name: record.name,
+          identifier: record.identifier,
+          active: record.active,
+          primary: record.primary,
+          priority: record.priority,
+          credentials: record.credentials,
+          configurations: record.configurations,
+          conditions: record.conditions,
+          updatedAt: record.updatedAt,
+        })
+        .where('id = :id AND organization_id = :organizationId AND environment_id = :environmentId AND NOT deleted', {
+          id: record.id,
+          organizationId: record.organizationId,
+          environmentId: record.environmentId,
+        })
+        .execute(),
+    );
+    if (result.affected === 0) throw IntegrationError.integrationNotFound(integration.id);
+  }
+
+  async applyPlacements(scope: EnvironmentScope, changes: readonly PlacementChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const ids = changes.map((c) => c.id);
+    const invalid = ids.find((id) => !isUuid(id));
+    if (invalid !== undefined || !isScope(scope)) {
+      throw new Error(`applyPlacements: not an integration id in this environment: ${invalid ?? '(scope)'}`);
+    }
+    const manager = this.manager();
+    // First clear the flags of every listed row, so no statement below sees two primaries.
+    await manager.query(
+      `UPDATE integrations SET is_primary = false
+        WHERE organization_id = $1 AND environment_id = $2 AND id = ANY($3::uuid[]) AND is_primary AND NOT deleted`,
+      [scope.organizationId, scope.environmentId, ids],
+    );
+    for (const change of changes) {
+      const [, affected] = (await manager.query(
+        `UPDATE integrations SET is_primary = $4, priority = $5, updated_at = now()
+          WHERE organization_id = $1 AND environment_id = $2 AND id = $3 AND NOT deleted`,
+        [scope.organizationId, scope.environmentId, change.id, change.primary, change.priority],
+      )) as [unknown, number];
+      if (affected !== 1) {
+        throw new Error(`applyPlacements: integration ${change.id} not found in environment ${scope.environmentId}`);
+      }
+    }
+  }
+
+  async findById(organizationId: string, id: string): Promise<Integration | undefined> {
+    if (!isUuid(organizationId) || !isUuid(id)) return undefined;
+    const record = await this.manager()
+      .createQueryBuilder(IntegrationRecord, 'i')
+      .where('i.id = :id AND i.organizationId = :organizationId AND i.deleted = false', { id, organizationId })
+      .getOne();
+    return record ? this.mapper.toDomain(record) : undefined;
+  }
+
+  async listByOrganization(organizationId: string, filter?: ListFilter): Promise<Integration[]> {
+    if (!isUuid(organizationId)) return [];
+    const query = this.manager()
+      .createQueryBuilder(IntegrationRecord, 'i')
+      .where('i.organizationId = :organizationId AND i.deleted = false', { organizationId });
+    return this.list(query, filter);
+  }
+
+  async listByEnvironment(scope: EnvironmentScope, filter?: ListFilter): Promise<Integration[]> {
+    if (!isScope(scope)) return [];
+    return this.list(this.live(scope), filter);
+  }
+
+  async softDelete(scope: EnvironmentScope, id: string, deletedBy: string | undefined, at: Date): Promise<void> {
+    if (!isScope(scope) || !isUuid(id)) return;
+    await this.manager()
+      .createQueryBuilder()
+      .update(IntegrationRecord)
+      .set({ deleted: true, deletedAt: at, deletedBy: deletedBy ?? null, primary: false, updatedAt: at })
+      .where('id = :id AND organization_id = :organizationId AND environment_id = :environmentId AND NOT deleted', {
+        id,
+        organizationId: scope.organizationId,
+        environmentId: scope.environmentId,
+      })
+      .execute();
+  }
+
+  private manager(): EntityManager {
+    return currentManager(this.dataSource);
+  }
+
+  /** Live (non-deleted) rows of one environment. */
+  private live(scope: EnvironmentScope): SelectQueryBuilder<IntegrationRecord> {
+    return this.manager()
+      .createQueryBuilder(IntegrationRecord, 'i')
+      .where('i.organizationId = :organizationId AND i.environmentId = :environmentId AND i.deleted = false', {
+        organizationId: scope.organizationId,
+        environmentId: scope.environmentId,
+      });
+  }
+
+  /** Active delivery rows of a channel, highest priority first (a primary wins a tie). */
+  private activeOfChannel(scope: EnvironmentScope, channel: ChannelType): SelectQueryBuilder<IntegrationRecord> {
+    return this.live(scope)
+      .andWhere("i.channel = :channel AND i.active = true AND i.kind = 'delivery'", { channel })
+      .orderBy('i.priority', 'DESC')
+      .addOrderBy('i.primary', 'DESC')
+      .addOrderBy('i.createdAt', 'ASC')
+      .addOrderBy('i.id', 'ASC');
+  }
+
+  private async list(query: SelectQueryBuilder<IntegrationRecord>, filter?: ListFilter): Promise<Integration[]> {
+    if (filter?.activeOnly) query.andWhere('i.active = true');
+    const records = await query.orderBy('i.createdAt', 'ASC').addOrderBy('i.id', 'ASC').getMany();
+    return records.map((r) => this.mapper.toDomain(r));
+  }
+}
+
+function isScope(scope: EnvironmentScope): boolean {
+  return isUuid(scope.organizationId) && isUuid(scope.environmentId);
+}
+
+/** A unique violation of the identifier index becomes the domain's 409; anything else is rethrown. */
+async function translateUniqueViolation<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error, IntegrationConstraints.identifierUnique)) throw IntegrationError.identifierTaken();
+    throw error;
+  }
+}
+
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = error.driverError as { code?: string; constraint?: string } | undefined;
+  return driverError?.code === UNIQUE_VIOLATION && driverError.constraint === constraint;
+}

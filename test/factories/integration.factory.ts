@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { Integration } from '../../libs/integrations/src/domain/integration';
+import { randomSuffix } from '../../libs/integrations/src/domain/identifier';
+
+/**
+ * A valid, inactive SendGrid email integration (domain object, plaintext credentials). Pass the
+ * tenant (`organizationId`, `environmentId`) and override what the test is about.
+ */
+export function buildIntegration(overrides: Partial<Integration> = {}): Integration {
+  const now = new Date();
+  return {
+    id: randomUUID(),
+    organizationId: randomUUID(),
+    environmentId: randomUUID(),
+    name: 'SendGrid',
+    identifier: `send-grid-${randomSuffix()}`,
+    providerId: 'sendgrid',
+    channel: 'email',
+    kind: 'delivery',
+    active: false,
+    primary: false,
+    priority: 0,
+    credentials: { apiKey: 'SG.factory-secret-api-key', from: 'ops@example.com', senderName: 'Acme' },
+    configurations: {},
+    conditions: [],
+    deleted: false,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** A custom SMTP integration whose credentials mix strings, booleans and an object. */
+export function buildSmtpIntegration(overrides: Partial<Integration> = {}): Integration {
+  return buildIntegration({
+    name: 'Custom SMTP',
+    identifier: `custom-smtp-${randomSuffix()}`,
+    providerId: 'nodemailer',
+    credentials: {
+      host: 'smtp.example.com',
+      port: '587',
+      from: 'ops@example.com',
+      senderName: 'Acme',
+      user: 'smtp-user',
+      password: 'smtp-factory-secret-password',
+      secure: true,
+      requireTls: false,
+      tlsOptions: { rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+    },
+    ...overrides,
+  });
+}
