@@ -1,0 +1,183 @@
+import {
+  Actor,
+  CreateIntegration,
+  CreateIntegrationCommand,
+  DeleteIntegration,
+  ListIntegrations,
+  SetIntegrationAsPrimary,
+  UpdateIntegration,
+  UpdateIntegrationCommand,
+} from '@app/integrations';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put } from '@nestjs/common';
+import { ApiBody, ApiExtension, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Auth } from '../auth/auth.decorator';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { ApiDataResponse, ApiErrorResponses } from './api-responses.decorator';
+import { CreateIntegrationRequestDto } from './dto/create-integration.request.dto';
+import { IntegrationResponseDto } from './dto/integration.response.dto';
+import { UpdateIntegrationRequestDto } from './dto/update-integration.request.dto';
+import { IntegrationResponse, IntegrationResponseMapper } from './integration.response-mapper';
+
+const CREDENTIALS_NOTE =
+  'Credential values are returned only to dashboard (session) callers; API-key callers get the integration metadata without them.';
+
+/** The `/v1/integrations` resource. Thin: DTO + caller → command → use case → mapper. */
+@ApiTags('Integrations')
+@ApiHeader({ name: 'idempotency-key', required: false, description: 'A header for idempotency purposes' })
+@ApiErrorResponses()
+@Auth()
+@Controller('v1/integrations')
+export class IntegrationsController {
+  constructor(
+    private readonly createIntegrationUseCase: CreateIntegration,
+    private readonly listIntegrationsUseCase: ListIntegrations,
+    private readonly updateIntegrationUseCase: UpdateIntegration,
+    private readonly setIntegrationAsPrimaryUseCase: SetIntegrationAsPrimary,
+    private readonly deleteIntegrationUseCase: DeleteIntegration,
+    private readonly mapper: IntegrationResponseMapper,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    operationId: 'IntegrationsController_listIntegrations',
+    summary: 'List all integrations',
+    description:
+      'List all the channels integrations created in the organization (session) or in the API key\'s environment. ' +
+      CREDENTIALS_NOTE,
+  })
+  @ApiExtension('x-speakeasy-name-override', 'list')
+  @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto, { isArray: true })
+  async listIntegrations(@CurrentActor() actor: Actor): Promise<IntegrationResponse[]> {
+    const integrations = await this.listIntegrationsUseCase.execute({ actor });
+    return this.mapper.toResponses(integrations, actor, 'empty');
+  }
+
+  @Get('active')
+  @ApiOperation({
+    operationId: 'IntegrationsController_getActiveIntegrations',
+    summary: 'List active integrations',
+    description: 'List all the active integrations, in the same scope as the list route. ' + CREDENTIALS_NOTE,
+  })
+  @ApiExtension('x-speakeasy-name-override', 'listActive')
+  @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto, { isArray: true })
+  async getActiveIntegrations(@CurrentActor() actor: Actor): Promise<IntegrationResponse[]> {
+    const integrations = await this.listIntegrationsUseCase.execute({ actor, activeOnly: true });
+    return this.mapper.toResponses(integrations, actor, 'empty');
+  }
+
+  @Post()
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({
+    operationId: 'IntegrationsController_createIntegration',
+    summary: 'Create an integration',
+    description:
+      'Create an integration for the current environment the user is based on the API key provided. ' +
+      'Each provider supports different credentials, check the provider documentation for more details. ' +
+      CREDENTIALS_NOTE,
+  })
+  @ApiExtension('x-speakeasy-name-override', 'create')
+  @ApiBody({ type: CreateIntegrationRequestDto, required: true })
+  @ApiDataResponse(HttpStatus.CREATED, IntegrationResponseDto)
+  async createIntegration(@CurrentActor() actor: Actor, @Body() body: CreateIntegrationRequestDto): Promise<IntegrationResponse> {
+    const integration = await this.createIntegrationUseCase.execute(toCreateCommand(actor, body));
+    return this.mapper.toResponse(integration, actor, 'omit');
+  }
+
+  @Put(':integrationId')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    operationId: 'IntegrationsController_updateIntegrationById',
+    summary: 'Update an integration',
+    description:
+      'Update an integration by its unique key identifier **integrationId**. `credentials` replaces the stored set. ' +
+      CREDENTIALS_NOTE,
+  })
+  @ApiExtension('x-speakeasy-name-override', 'update')
+  @ApiParam({ name: 'integrationId', type: String, required: true })
+  @ApiBody({ type: UpdateIntegrationRequestDto, required: true })
+  @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto)
+  async updateIntegrationById(
+    @CurrentActor() actor: Actor,
+    @Param('integrationId') integrationId: string,
+    @Body() body: UpdateIntegrationRequestDto,
+  ): Promise<IntegrationResponse> {
+    const integration = await this.updateIntegrationUseCase.execute(toUpdateCommand(actor, integrationId, body));
+    return this.mapper.toResponse(integration, actor, 'omit');
+  }
+
+  @Post(':integrationId/set-primary')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    operationId: 'IntegrationsController_setIntegrationAsPrimary',
+    summary: 'Update integration as primary',
+    description:
+      'Makes an email or sms integration the primary one of its channel: it becomes active, loses its conditions ' +
+      'and gets the highest priority; the previous primary loses the flag. Answers 200. ' +
+      CREDENTIALS_NOTE,
+  })
+  @ApiExtension('x-speakeasy-name-override', 'setAsPrimary')
+  @ApiParam({ name: 'integrationId', type: String, required: true })
+  @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto)
+  async setIntegrationAsPrimary(
+    @CurrentActor() actor: Actor,
+    @Param('integrationId') integrationId: string,
+  ): Promise<IntegrationResponse> {
+    const integration = await this.setIntegrationAsPrimaryUseCase.execute({ actor, integrationId });
+    return this.mapper.toResponse(integration, actor, 'omit');
+  }
+
+  @Delete(':integrationId')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    operationId: 'IntegrationsController_removeIntegration',
+    summary: 'Delete an integration',
+    description:
+      'Soft-deletes an integration and answers with the integrations that remain in its environment. ' + CREDENTIALS_NOTE,
+  })
+  @ApiExtension('x-speakeasy-name-override', 'delete')
+  @ApiParam({ name: 'integrationId', type: String, required: true })
+  @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto, { isArray: true })
+  async removeIntegration(
+    @CurrentActor() actor: Actor,
+    @Param('integrationId') integrationId: string,
+  ): Promise<IntegrationResponse[]> {
+    const remaining = await this.deleteIntegrationUseCase.execute({ actor, integrationId });
+    return this.mapper.toResponses(remaining, actor, 'empty');
+  }
+}
+
+/** The fields create and update share, from the validated body; absent (or null) fields stay absent. */
+function commonFields(body: UpdateIntegrationRequestDto) {
+  return {
+    name: body.name,
+    identifier: body.identifier,
+    environmentId: body._environmentId,
+    active: body.active,
+    credentials: body.credentials ? withoutNil({ ...body.credentials }) : undefined,
+    check: body.check,
+    conditions: body.conditions?.map((condition) =>
+      withoutNil({ ...condition, children: condition.children.map((part) => ({ ...part })) }),
+    ),
+    configurations: body.configurations ? withoutNil({ ...body.configurations }) : undefined,
+  };
+}
+
+/** The create command: the caller plus the validated body. */
+export function toCreateCommand(actor: Actor, body: CreateIntegrationRequestDto): CreateIntegrationCommand {
+  return withoutNil({
+    actor,
+    providerId: body.providerId,
+    channel: body.channel,
+    kind: body.kind,
+    ...commonFields(body),
+  }) as CreateIntegrationCommand;
+}
+
+/** The update command; an empty body yields no fields, which the use case refuses. */
+export function toUpdateCommand(actor: Actor, integrationId: string, body: UpdateIntegrationRequestDto): UpdateIntegrationCommand {
+  return withoutNil({ actor, integrationId, ...commonFields(body) }) as UpdateIntegrationCommand;
+}
+
+function withoutNil<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
+}
