@@ -1,0 +1,73 @@
+// Architecture rules (npm run lint:deps): dependencies point inwards.
+//   domain/       → no framework, no persistence, no outer layer
+//   application/  → no persistence, no infrastructure
+//   typeorm / @nestjs/typeorm / pg → only infrastructure/, module files and apps/api/src/database
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'libs/*/src/domain may not use NestJS, TypeORM or pg.',
+      severity: 'error',
+      from: { path: '^libs/[^/]+/src/domain/' },
+      to: { path: ['(^|/)node_modules/(@nestjs/|typeorm/|pg/|pg-[^/]+/)', '^(@nestjs/|typeorm$|pg$)'] },
+    },
+    {
+      name: 'domain-not-outwards',
+      comment: 'libs/*/src/domain may not import the application or infrastructure layers.',
+      severity: 'error',
+      from: { path: '^libs/([^/]+)/src/domain/' },
+      to: { path: '^libs/[^/]+/src/(application|infrastructure)/' },
+    },
+    {
+      name: 'application-no-persistence',
+      comment: 'libs/*/src/application may not use TypeORM, @nestjs/typeorm or pg (ports are abstract classes).',
+      severity: 'error',
+      from: { path: '^libs/[^/]+/src/application/' },
+      to: { path: ['(^|/)node_modules/(typeorm/|@nestjs/typeorm/|pg/)', '^(typeorm$|@nestjs/typeorm$|pg$)'] },
+    },
+    {
+      name: 'application-not-infrastructure',
+      comment: 'libs/*/src/application may not import infrastructure.',
+      severity: 'error',
+      from: { path: '^libs/[^/]+/src/application/' },
+      to: { path: '^libs/[^/]+/src/infrastructure/' },
+    },
+    {
+      name: 'persistence-only-at-the-edge',
+      comment:
+        'typeorm, @nestjs/typeorm and pg only from libs/*/src/infrastructure, *.module.ts, apps/api/src/database and apps/api/src/app.module.ts.',
+      severity: 'error',
+      from: {
+        path: '^(apps|libs)/',
+        pathNot: ['^libs/[^/]+/src/infrastructure/', '\\.module\\.ts$', '^apps/api/src/database/'],
+      },
+      to: { path: ['(^|/)node_modules/(typeorm/|@nestjs/typeorm/|pg/)', '^(typeorm$|@nestjs/typeorm$|pg$)'] },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'Every import resolves (a typo or a missing dependency).',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|\.data)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

@@ -1,0 +1,118 @@
+import 'reflect-metadata';
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { parseArgs } from 'node:util';
+import { BootstrapOrganization, BootstrapResult } from '@app/tenancy';
+import { AppModule } from './app.module';
+import { resolveDatabase } from './bootstrap/resolve-database';
+import { ConfigError, loadConfig } from './config/load-config';
+
+const HELP = `Usage: npm run -s cli -- <command> [options]
+       (-s keeps npm's own "> integrations-service cli" banner off stdout; or run
+        node dist/apps/api/apps/api/src/cli.js <command> after npm run build)
+
+Commands:
+  bootstrap            Create an organization with a Development and a Production environment,
+                       one API key for each and a user; print the keys and a session token
+                       (secrets are shown only this once).
+
+Options (bootstrap):
+  --name <name>        Organization name (default "My Organization")
+  --json               Print exactly one JSON object on stdout (logs go to stderr)
+  -h, --help           Show this help
+
+Uses DATABASE_URL, or (when unset, outside production) the embedded PostgreSQL under DATA_DIR
+(default ./.data) that \`npm start\` uses; a running \`npm start\` on the same folder is reused.
+`;
+
+/** Nest's console logger, but every line to stderr so that stdout carries only the result. */
+class StderrLogger extends ConsoleLogger {
+  protected override printMessages(
+    messages: unknown[],
+    context?: string,
+    logLevel?: LogLevel,
+    _writeStreamType?: 'stdout' | 'stderr',
+    errorStack?: unknown,
+    params?: Record<string, any>,
+  ): void {
+    super.printMessages(messages, context, logLevel, 'stderr', errorStack, params);
+  }
+}
+
+class UsageError extends Error {}
+
+async function run(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const [command, ...extra] = positionals;
+  if (!command) throw new UsageError('no command given');
+  if (command !== 'bootstrap') throw new UsageError(`unknown command "${command}"`);
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (values.name !== undefined && !values.name.trim()) throw new UsageError('--name must not be empty');
+
+  const logger = new StderrLogger('CLI', { logLevels: ['fatal', 'error', 'warn', 'log'], colors: process.stderr.isTTY === true });
+  const env = loadConfig(process.env, { log: (message) => logger.log(message) });
+  const { config, embedded } = await resolveDatabase(env, (message) => logger.log(message));
+  try {
+    const context = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+      logger: new StderrLogger('CLI', { logLevels: ['fatal', 'error', 'warn'], colors: process.stderr.isTTY === true }),
+      abortOnError: false,
+    });
+    embedded?.beforeStop(() => context.close());
+    let result: BootstrapResult;
+    try {
+      result = await context.get(BootstrapOrganization).execute({ organizationName: values.name?.trim() });
+    } finally {
+      await context.close();
+    }
+    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : humanReadable(result));
+    return 0;
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+function humanReadable(result: BootstrapResult): string {
+  return [
+    `Organization: ${result.organizationId}`,
+    ...result.environments.map((environment) => `${environment.name} environment: ${environment.id}\n  API key: ${environment.apiKey}`),
+    `Session token: ${result.sessionToken}`,
+    '(The API keys and the token are shown only now.)',
+    '',
+  ].join('\n');
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`Error: ${error.message}\n\n${HELP}`);
+      process.exit(2);
+    }
+    const message = error instanceof ConfigError || !(error instanceof Error) ? String((error as Error)?.message ?? error) : (error.stack ?? error.message);
+    process.stderr.write(`Error: ${message}\n`);
+    process.exit(1);
+  },
+);

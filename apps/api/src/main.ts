@@ -1,0 +1,91 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BootstrapOrganization, BootstrapResult, OrganizationsQuery } from '@app/tenancy';
+import { createApp } from './bootstrap/create-app';
+import { resolveDatabase } from './bootstrap/resolve-database';
+import { AppConfig } from './config/app-config';
+import { ConfigError, loadConfig } from './config/load-config';
+import { EmbeddedPostgresHandle } from './database/embedded-postgres';
+
+const logger = new Logger('Main');
+
+async function main(): Promise<void> {
+  const env = loadConfig(process.env, { log: (message) => logger.log(message) });
+  Logger.overrideLogger([...env.logLevels]);
+  const { config, embedded } = await resolveDatabase(env, (message) => logger.log(message));
+
+  let app: NestFastifyApplication | undefined;
+  const closeApp = once(async () => {
+    await app?.close();
+  });
+  const shutdown = once(async (signal: string) => {
+    logger.log(`${signal} received: shutting down`);
+    await closeApp();
+    await embedded?.stop();
+    process.exit(0);
+  });
+  // Whoever stops the embedded PostgreSQL first (its own exit hook also listens to signals)
+  // closes the app before it.
+  embedded?.beforeStop(closeApp);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
+
+  try {
+    app = await createApp(config, { shutdownHooks: false });
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    await closeApp().catch(() => undefined);
+    await embedded?.stop();
+    throw error;
+  }
+
+  const baseUrl = publicBaseUrl(config, app);
+  logger.log(`Listening on ${baseUrl}`);
+  logger.log(`Swagger UI: ${baseUrl}/api`);
+  await bootstrapFirstOrganization(app, config, baseUrl, embedded);
+}
+
+/** On the very first start of an empty development database: one organization, keys printed once. */
+async function bootstrapFirstOrganization(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  baseUrl: string,
+  embedded: EmbeddedPostgresHandle | undefined,
+): Promise<void> {
+  if (config.nodeEnv === 'production') return;
+  if ((await app.get(OrganizationsQuery).count()) > 0) return;
+  const result: BootstrapResult = await app.get(BootstrapOrganization).execute({});
+  const development = result.environments.find((environment) => environment.name === 'Development') ?? result.environments[0];
+  const lines = [
+    '',
+    `First start of an empty ${embedded ? 'embedded ' : ''}database: created organization ${result.organizationId}.`,
+    'These secrets are shown only now (create more with `npm run cli -- bootstrap`):',
+    ...result.environments.map((environment) => `  ${environment.name} API key: ${environment.apiKey}  (environment ${environment.id})`),
+    `  Session token (${development.name}): ${result.sessionToken}`,
+    'Try:',
+    `  curl -X POST ${baseUrl}/v1/integrations -H 'Authorization: ApiKey ${development.apiKey}' -H 'Content-Type: application/json' -d '{"providerId":"sendgrid"}'`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function publicBaseUrl(config: AppConfig, app: NestFastifyApplication): string {
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function once<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  let running: Promise<void> | undefined;
+  return (...args) => (running ??= fn(...args));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    logger.error(error.message);
+  } else {
+    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+  process.exit(1);
+});

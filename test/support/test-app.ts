@@ -1,0 +1,71 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { BootstrapOrganization, BootstrapResult } from '@app/tenancy';
+import { createApp } from '../../apps/api/src/bootstrap/create-app';
+import { AppConfig } from '../../apps/api/src/config/app-config';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export interface TestApp {
+  readonly app: NestFastifyApplication;
+  /** http://127.0.0.1:<port> */
+  readonly baseUrl: string;
+  readonly config: AppConfig;
+  readonly dataSource: DataSource;
+  /** A new organization (Development + Production, an API key each, a session token). */
+  bootstrap(organizationName?: string): Promise<BootstrapResult>;
+  /** Closes the app and drops its database. */
+  close(): Promise<void>;
+}
+
+/** A test configuration: fresh secrets, its own database unless `overrides.databaseUrl` is given. */
+export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    nodeEnv: 'test',
+    host: '127.0.0.1',
+    port: 0,
+    databaseUrl,
+    dataDir: join(__dirname, '..', '..', '.data', 'test-app'),
+    bodyLimitBytes: 1_048_576,
+    encryptionKeys: [{ id: 'test-1', key: randomBytes(32).toString('base64') }],
+    jwtSecret: randomBytes(48).toString('base64url'),
+    sessionTokenTtlSeconds: 3600,
+    apiKeyCacheTtlMs: 30_000,
+    novuDemoProviders: { email: false, sms: false },
+    logLevels: ['fatal', 'error'],
+    ...overrides,
+  };
+}
+
+/** The real HTTP application on a random port of 127.0.0.1, against a clean migrated database. */
+export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const database: TestDatabase | undefined = overrides.databaseUrl ? undefined : await createTestDatabase();
+  const config = testConfig(overrides.databaseUrl ?? database!.url, overrides);
+  let app: NestFastifyApplication | undefined;
+  try {
+    app = await createApp(config, { shutdownHooks: false });
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await database?.drop();
+    throw error;
+  }
+  const address = app.getHttpServer().address();
+  if (!address || typeof address !== 'object') throw new Error('the test app is not listening on a TCP port');
+  const started = app;
+  let closing: Promise<void> | undefined;
+  return {
+    app: started,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    config,
+    dataSource: started.get(DataSource),
+    bootstrap: (organizationName?: string) => started.get(BootstrapOrganization).execute({ organizationName }),
+    close: () =>
+      (closing ??= (async () => {
+        await started.close();
+        await database?.drop();
+      })()),
+  };
+}

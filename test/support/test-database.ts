@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../apps/api/src/database/data-source-options';
+import {
+  assertTestDatabaseUrl,
+  TEMPLATE_DATABASE,
+  TEST_DATABASE_PREFIX,
+  TEST_DATABASE_SERVER_ENV,
+  withDatabase,
+} from './database-guard';
+
+export interface TestDatabase {
+  /** postgres://… of the new database. */
+  readonly url: string;
+  /** Drops it (closing any connection still open). */
+  drop(): Promise<void>;
+}
+
+function serverUrl(): string {
+  const url = process.env[TEST_DATABASE_SERVER_ENV];
+  if (!url) {
+    throw new Error(
+      `${TEST_DATABASE_SERVER_ENV} is not set: database tests must run through Jest's integration/e2e projects (npm test / npm run test:db), whose globalSetup starts PostgreSQL.`,
+    );
+  }
+  return url;
+}
+
+async function admin<T>(run: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: serverUrl() });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new database copied from the migrated template: every test file gets its own, empty but migrated. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `${TEST_DATABASE_PREFIX}${process.pid}_${randomBytes(5).toString('hex')}`;
+  const url = withDatabase(serverUrl(), name);
+  assertTestDatabaseUrl(url);
+  await admin(async (client) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${TEMPLATE_DATABASE}`);
+        return;
+      } catch (error) {
+        // 55006: "source database is being accessed by other users" — a short-lived race.
+        if ((error as { code?: string }).code !== '55006' || attempt >= 10) throw error;
+        await new Promise((done) => setTimeout(done, 100 * attempt));
+      }
+    }
+  });
+  let dropped: Promise<void> | undefined;
+  return {
+    url,
+    drop: () =>
+      (dropped ??= admin(async (client) => {
+        await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+      })),
+  };
+}
+
+/** A DataSource on `url` with every entity of the API; migrations are already in the template. */
+export async function openTestDataSource(url: string): Promise<DataSource> {
+  assertTestDatabaseUrl(url);
+  return new DataSource({ ...dataSourceOptions(url), migrationsRun: false }).initialize();
+}
