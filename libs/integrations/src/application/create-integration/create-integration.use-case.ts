@@ -3,12 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { capitalise, defaultIdentifier } from '../../domain/identifier';
 import { EnvironmentScope, Integration, supportsPrimary } from '../../domain/integration';
 import { IntegrationError } from '../../domain/integration.errors';
-import { placeNewActiveIntegration } from '../../domain/primary-placement';
 import { ProviderCatalog, ProviderDescriptor } from '../../domain/provider-catalog';
 import { INTEGRATIONS_MODULE_OPTIONS, IntegrationsModuleOptions } from '../../integrations.module-definition';
 import { IntegrationRepository } from '../ports/integration.repository';
 import { UnitOfWork } from '../ports/unit-of-work';
-import { assertRequiredCredentials, resolveTargetEnvironment } from '../shared/integration-rules';
+import { assertRequiredCredentials, placeNewlyActive, resolveTargetEnvironment } from '../shared/integration-rules';
 import { EnvironmentDirectory } from '../ports/environment-directory';
 import { CreateIntegrationCommand } from './create-integration.command';
 
@@ -65,7 +64,7 @@ export class CreateIntegration {
         throw IntegrationError.identifierTaken();
       }
       if (integration.active && supportsPrimary(integration)) {
-        await this.placeAsActive(scope, integration);
+        await placeNewlyActive(this.integrations, scope, integration);
       }
       await this.integrations.insert(integration);
       return integration;
@@ -119,17 +118,5 @@ export class CreateIntegration {
         `Integration with novu provider for ${provider.channel} channel already exists`,
       );
     }
-  }
-
-  private async placeAsActive(scope: EnvironmentScope, integration: Integration): Promise<void> {
-    const highest = await this.integrations.findHighestPriorityActive(scope, integration.channel!);
-    const placement = placeNewActiveIntegration(highest);
-    if (highest && placement.bumpHighestTo !== undefined) {
-      await this.integrations.applyPlacements(scope, [
-        { id: highest.id, primary: highest.primary, priority: placement.bumpHighestTo },
-      ]);
-    }
-    integration.primary = placement.primary;
-    integration.priority = placement.priority;
   }
 }

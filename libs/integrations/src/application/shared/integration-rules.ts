@@ -1,6 +1,6 @@
 import { ChannelType, Credentials, EnvironmentScope, Integration } from '../../domain/integration';
 import { FieldProblems, IntegrationError } from '../../domain/integration.errors';
-import { compactPriorities } from '../../domain/primary-placement';
+import { compactPriorities, placeNewActiveIntegration } from '../../domain/primary-placement';
 import { ProviderDescriptor } from '../../domain/provider-catalog';
 import { Actor } from '../actor';
 import { EnvironmentDirectory } from '../ports/environment-directory';
@@ -70,4 +70,22 @@ export async function reorderActive(
   const active = await integrations.findActiveByChannel(scope, channel);
   const changes = compactPriorities(active);
   if (changes.length > 0) await integrations.applyPlacements(scope, changes);
+}
+
+/**
+ * Places an email/sms integration that becomes active among the active ones of its channel
+ * (spec §3), moving the current top one up when needed. Sets `primary` and `priority` on it.
+ */
+export async function placeNewlyActive(
+  integrations: IntegrationRepository,
+  scope: EnvironmentScope,
+  integration: Integration,
+): Promise<void> {
+  const highest = await integrations.findHighestPriorityActive(scope, integration.channel!);
+  const placement = placeNewActiveIntegration(highest);
+  if (highest && placement.bumpHighestTo !== undefined) {
+    await integrations.applyPlacements(scope, [{ id: highest.id, primary: highest.primary, priority: placement.bumpHighestTo }]);
+  }
+  integration.primary = placement.primary;
+  integration.priority = placement.priority;
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Integration, supportsPrimary } from '../../domain/integration';
 import { IntegrationError } from '../../domain/integration.errors';
-import { placeNewActiveIntegration } from '../../domain/primary-placement';
 import { ProviderCatalog } from '../../domain/provider-catalog';
 import { EnvironmentDirectory } from '../ports/environment-directory';
 import { IntegrationRepository } from '../ports/integration.repository';
@@ -9,6 +8,7 @@ import { UnitOfWork } from '../ports/unit-of-work';
 import {
   assertRequiredCredentials,
   findWritableIntegration,
+  placeNewlyActive,
   reorderActive,
   resolveTargetEnvironment,
 } from '../shared/integration-rules';
@@ -67,15 +67,7 @@ export class UpdateIntegration {
 
       if (supportsPrimary(next)) {
         if (next.active && !current.active) {
-          const highest = await this.integrations.findHighestPriorityActive(current, next.channel!);
-          const placement = placeNewActiveIntegration(highest);
-          if (highest && placement.bumpHighestTo !== undefined) {
-            await this.integrations.applyPlacements(current, [
-              { id: highest.id, primary: highest.primary, priority: placement.bumpHighestTo },
-            ]);
-          }
-          next.primary = placement.primary;
-          next.priority = placement.priority;
+          await placeNewlyActive(this.integrations, current, next);
         } else if (!next.active) {
           next.primary = false;
           next.priority = 0;
