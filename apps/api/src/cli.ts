@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
+import { ReencryptCredentials } from '@app/integrations';
 import { BootstrapOrganization, BootstrapResult } from '@app/tenancy';
 import { AppModule } from './app.module';
 import { resolveDatabase } from './bootstrap/resolve-database';
@@ -15,10 +16,18 @@ Commands:
   bootstrap            Create an organization with a Development and a Production environment,
                        one API key for each and a user; print the keys and a session token
                        (secrets are shown only this once).
+  reencrypt            Re-encrypt every stored credential set and webhook signing key with the
+                       current encryption key (the first of ENCRYPTION_KEYS). Run it after
+                       putting a new key first; afterwards the old key can be removed.
+                       Safe while the service runs; prints progress to stderr.
 
 Options (bootstrap):
   --name <name>        Organization name (default "My Organization")
   --json               Print exactly one JSON object on stdout (logs go to stderr)
+
+Options (reencrypt):
+  --batch-size <n>     Integrations per transaction (default 100)
+  --json               Print {"reencrypted": n, "remaining": n} on stdout
   -h, --help           Show this help
 
 Uses DATABASE_URL, or (when unset, outside production) the embedded PostgreSQL under DATA_DIR
@@ -55,9 +64,13 @@ async function run(argv: string[]): Promise<number> {
   }
   const [command, ...extra] = positionals;
   if (!command) throw new UsageError('no command given');
-  if (command !== 'bootstrap') throw new UsageError(`unknown command "${command}"`);
+  if (command !== 'bootstrap' && command !== 'reencrypt') throw new UsageError(`unknown command "${command}"`);
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (values.name !== undefined && !values.name.trim()) throw new UsageError('--name must not be empty');
+  const batchSize = values['batch-size'] === undefined ? 100 : Number(values['batch-size']);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+    throw new UsageError('--batch-size must be a whole number from 1 to 10000');
+  }
 
   const logger = new StderrLogger('CLI', { logLevels: ['fatal', 'error', 'warn', 'log'], colors: process.stderr.isTTY === true });
   const env = loadConfig(process.env, { log: (message) => logger.log(message) });
@@ -68,14 +81,23 @@ async function run(argv: string[]): Promise<number> {
       abortOnError: false,
     });
     embedded?.beforeStop(() => context.close());
-    let result: BootstrapResult;
     try {
-      result = await context.get(BootstrapOrganization).execute({ organizationName: values.name?.trim() });
+      if (command === 'reencrypt') {
+        const result = await context.get(ReencryptCredentials).execute({
+          batchSize,
+          onProgress: (done, remaining) => logger.log(`re-encrypted ${done} integration(s), ${remaining} left`),
+        });
+        process.stdout.write(
+          values.json ? `${JSON.stringify(result)}\n` : `Re-encrypted ${result.reencrypted} integration(s); ${result.remaining} left.\n`,
+        );
+        return result.remaining === 0 ? 0 : 1;
+      }
+      const result = await context.get(BootstrapOrganization).execute({ organizationName: values.name?.trim() });
+      process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : humanReadable(result));
+      return 0;
     } finally {
       await context.close();
     }
-    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : humanReadable(result));
-    return 0;
   } finally {
     await embedded?.stop();
   }
@@ -89,6 +111,7 @@ function parse(argv: string[]) {
     options: {
       json: { type: 'boolean', default: false },
       name: { type: 'string' },
+      'batch-size': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -13,6 +13,8 @@ export { SetIntegrationAsPrimary } from './application/set-integration-as-primar
 export type { SetIntegrationAsPrimaryCommand } from './application/set-integration-as-primary/set-integration-as-primary.use-case';
 export { DeleteIntegration } from './application/delete-integration/delete-integration.use-case';
 export type { DeleteIntegrationCommand } from './application/delete-integration/delete-integration.use-case';
+export { ReencryptCredentials } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
+export type { ReencryptCredentialsCommand } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
 export type { Actor } from './application/actor';
 
 export * from './domain/integration';

@@ -2,21 +2,31 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CreateIntegration } from './application/create-integration/create-integration.use-case';
 import { DeleteIntegration } from './application/delete-integration/delete-integration.use-case';
+import { ReencryptCredentials } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
 import { ListIntegrations } from './application/list-integrations/list-integrations.use-case';
 import { SetIntegrationAsPrimary } from './application/set-integration-as-primary/set-integration-as-primary.use-case';
 import { UpdateIntegration } from './application/update-integration/update-integration.use-case';
 import { CredentialsCipher } from './application/ports/credentials-cipher';
+import { CredentialsKeyRotation } from './application/ports/credentials-key-rotation';
 import { EnvironmentDirectory } from './application/ports/environment-directory';
 import { IntegrationRepository } from './application/ports/integration.repository';
 import { UnitOfWork } from './application/ports/unit-of-work';
 import { AesGcmCredentialsCipher } from './infrastructure/crypto/aes-gcm-credentials.cipher';
 import { IntegrationRecord } from './infrastructure/typeorm/integration.record';
+import { TypeOrmCredentialsKeyRotation } from './infrastructure/typeorm/typeorm-credentials-key-rotation';
 import { TypeOrmEnvironmentDirectory } from './infrastructure/typeorm/typeorm-environment.directory';
 import { TypeOrmIntegrationRepository } from './infrastructure/typeorm/typeorm-integration.repository';
 import { TypeOrmUnitOfWork } from './infrastructure/typeorm/typeorm-unit-of-work';
 import { IntegrationsConfigurableModule } from './integrations.module-definition';
 
-const USE_CASES = [CreateIntegration, ListIntegrations, UpdateIntegration, SetIntegrationAsPrimary, DeleteIntegration];
+const USE_CASES = [
+  CreateIntegration,
+  ListIntegrations,
+  UpdateIntegration,
+  SetIntegrationAsPrimary,
+  DeleteIntegration,
+  ReencryptCredentials,
+];
 
 /**
  * The integrations domain library. Hosts import `IntegrationsModule.forRoot({...})` (or
@@ -31,6 +41,7 @@ const USE_CASES = [CreateIntegration, ListIntegrations, UpdateIntegration, SetIn
     { provide: UnitOfWork, useClass: TypeOrmUnitOfWork },
     { provide: EnvironmentDirectory, useClass: TypeOrmEnvironmentDirectory },
     { provide: CredentialsCipher, useClass: AesGcmCredentialsCipher },
+    { provide: CredentialsKeyRotation, useClass: TypeOrmCredentialsKeyRotation },
   ],
   exports: USE_CASES,
 })

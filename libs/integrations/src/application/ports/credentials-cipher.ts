@@ -17,6 +17,8 @@ export interface EncryptedValue {
 
 /** Encrypts and decrypts JSON values. `aad` binds the ciphertext to its owner (the integration id). */
 export abstract class CredentialsCipher {
+  /** The id of the key new values are encrypted with. */
+  abstract readonly currentKeyId: string;
   abstract encrypt(value: unknown, aad: string): EncryptedValue;
   /** Throws when the tag does not verify (tampered, wrong row, or unknown key id). */
   abstract decrypt<T = unknown>(value: EncryptedValue, aad: string): T;

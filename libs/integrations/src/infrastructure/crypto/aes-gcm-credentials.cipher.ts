@@ -36,7 +36,8 @@ export class CredentialsDecryptionError extends Error {
 @Injectable()
 export class AesGcmCredentialsCipher extends CredentialsCipher {
   private readonly keys = new Map<string, Buffer>();
-  private readonly currentKeyId: string;
+  /** The id of the key that encrypts (the first configured key). */
+  readonly currentKeyId: string;
 
   constructor(@Inject(INTEGRATIONS_MODULE_OPTIONS) options: IntegrationsModuleOptions) {
     super();
