@@ -86,7 +86,7 @@ module.exports = {
       ...common,
       ...database,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/browser/**/*.e2e-spec.ts'],
       testTimeout: 30_000,
     },
   ],

@@ -18,6 +18,35 @@ import { IntegrationResponseDto } from './dto/integration.response.dto';
 import { UpdateIntegrationRequestDto } from './dto/update-integration.request.dto';
 import { IntegrationResponse, IntegrationResponseMapper } from './integration.response-mapper';
 
+/** Request examples Swagger UI's "Try it out" starts from (the generated one mixes every provider's keys). */
+const CREATE_EXAMPLES = {
+  sendgrid: {
+    summary: 'SendGrid email, active',
+    value: {
+      providerId: 'sendgrid',
+      channel: 'email',
+      name: 'SendGrid',
+      active: true,
+      credentials: { apiKey: 'SG.xxxxxxxx', from: 'no-reply@example.com', senderName: 'Example' },
+    },
+  },
+  minimal: { summary: 'Only the provider (inactive, defaults for the rest)', value: { providerId: 'twilio' } },
+  smtp: {
+    summary: 'Custom SMTP',
+    value: {
+      providerId: 'nodemailer',
+      credentials: { host: 'smtp.example.com', port: '587', secure: false, user: 'mailer', password: 'secret', from: 'no-reply@example.com', senderName: 'Example' },
+    },
+  },
+};
+const UPDATE_EXAMPLES = {
+  rename: { summary: 'Rename', value: { name: 'Transactional email' } },
+  activate: {
+    summary: 'Activate with new credentials',
+    value: { active: true, credentials: { apiKey: 'SG.yyyyyyyy', from: 'no-reply@example.com', senderName: 'Example' } },
+  },
+};
+
 const CREDENTIALS_NOTE =
   'Credential values are returned only to dashboard (session) callers; API-key callers get the integration metadata without them.';
 
@@ -76,7 +105,7 @@ export class IntegrationsController {
       CREDENTIALS_NOTE,
   })
   @ApiExtension('x-speakeasy-name-override', 'create')
-  @ApiBody({ type: CreateIntegrationRequestDto, required: true })
+  @ApiBody({ type: CreateIntegrationRequestDto, required: true, examples: CREATE_EXAMPLES })
   @ApiDataResponse(HttpStatus.CREATED, IntegrationResponseDto)
   async createIntegration(@CurrentActor() actor: Actor, @Body() body: CreateIntegrationRequestDto): Promise<IntegrationResponse> {
     const integration = await this.createIntegrationUseCase.execute(toCreateCommand(actor, body));
@@ -94,7 +123,7 @@ export class IntegrationsController {
   })
   @ApiExtension('x-speakeasy-name-override', 'update')
   @ApiParam({ name: 'integrationId', type: String, required: true })
-  @ApiBody({ type: UpdateIntegrationRequestDto, required: true })
+  @ApiBody({ type: UpdateIntegrationRequestDto, required: true, examples: UPDATE_EXAMPLES })
   @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto)
   async updateIntegrationById(
     @CurrentActor() actor: Actor,
