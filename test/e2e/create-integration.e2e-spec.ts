@@ -214,10 +214,14 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
       );
     });
 
-    it('refuses check: true until verification exists, saving nothing', async () => {
+    it('refuses outbound URLs that point inside the network, saving nothing', async () => {
       const before = await testApp.dataSource.query('SELECT count(*)::int AS n FROM integrations');
-      const errors = await validationErrors(sendgridPayload({ check: true }));
-      expect(Object.keys(errors)).toEqual(['check']);
+      const errors = await validationErrors({
+        providerId: 'push-webhook',
+        credentials: { webhookUrl: 'http://169.254.169.254/latest/meta-data', secretKey: 's' },
+      });
+      expect(Object.keys(errors)).toEqual(['credentials.webhookUrl']);
+      expect(errors['credentials.webhookUrl'].messages.join(' ')).toMatch(/metadata|link-local/i);
       const after = await testApp.dataSource.query('SELECT count(*)::int AS n FROM integrations');
       expect(after[0].n).toBe(before[0].n);
     });
@@ -435,8 +439,11 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
     const catalog = require('../../libs/integrations/src/domain/providers.json') as {
       providers: { id: string; required: string[] }[];
     };
+    const urlKeys = ['baseUrl', 'webhookUrl', 'redirectUrl', 'apiURL', 'AppIOBaseUrl'];
     for (const provider of catalog.providers.filter((p) => !p.id.startsWith('novu'))) {
-      const credentials = Object.fromEntries(provider.required.map((key) => [key, `value-${key}`]));
+      const credentials = Object.fromEntries(
+        provider.required.map((key) => [key, urlKeys.includes(key) ? `https://${key.toLowerCase()}.example.com/v1` : `value-${key}`]),
+      );
       const response = await session.post(ROUTE, { providerId: provider.id, credentials, _environmentId: prodEnvId });
       expect({ provider: provider.id, status: response.status }).toEqual({ provider: provider.id, status: 201 });
     }

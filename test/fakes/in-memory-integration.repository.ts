@@ -1,5 +1,6 @@
-import { ChannelType, EnvironmentScope, Integration } from '../../libs/integrations/src/domain/integration';
-import { IntegrationError } from '../../libs/integrations/src/domain/integration.errors';
+import { ChannelType, Credentials, EnvironmentScope, Integration } from '../../libs/integrations/src/domain/integration';
+import { CredentialsCheckFailed } from '../../libs/integrations/src/domain/credentials-check.errors';
+import { FieldProblems, IntegrationError } from '../../libs/integrations/src/domain/integration.errors';
 import { PriorityHolder } from '../../libs/integrations/src/domain/primary-placement';
 import {
   IntegrationRepository,
@@ -8,6 +9,8 @@ import {
 } from '../../libs/integrations/src/application/ports/integration.repository';
 import { EnvironmentDirectory, EnvironmentRef } from '../../libs/integrations/src/application/ports/environment-directory';
 import { UnitOfWork } from '../../libs/integrations/src/application/ports/unit-of-work';
+import { CredentialsVerifier } from '../../libs/integrations/src/application/ports/credentials-verifier';
+import { OutboundUrlPolicy } from '../../libs/integrations/src/application/ports/outbound-url-policy';
 
 /** A small in-memory stand-in for the integration repository port, for unit tests of use cases. */
 export class InMemoryIntegrationRepository extends IntegrationRepository {
@@ -114,5 +117,39 @@ export class PassThroughUnitOfWork extends UnitOfWork {
   async run<T>(work: () => Promise<T>): Promise<T> {
     this.runs++;
     return work();
+  }
+}
+
+/** Outbound URL policy stand-in: reports the problems it was given for a provider, else none. */
+export class ScriptedOutboundUrlPolicy extends OutboundUrlPolicy {
+  constructor(readonly problems: Record<string, FieldProblems> = {}) {
+    super();
+  }
+
+  async check(providerId: string): Promise<FieldProblems> {
+    return this.problems[providerId] ?? {};
+  }
+}
+
+/** Credentials verifier stand-in: supports the listed providers; rejects the listed secret values. */
+export class ScriptedCredentialsVerifier extends CredentialsVerifier {
+  readonly verified: { providerId: string; credentials: Credentials }[] = [];
+
+  constructor(
+    readonly supported: string[] = ['sendgrid'],
+    readonly rejectedApiKeys: string[] = [],
+  ) {
+    super();
+  }
+
+  supports(providerId: string): boolean {
+    return this.supported.includes(providerId);
+  }
+
+  async verify(providerId: string, credentials: Credentials): Promise<void> {
+    if (this.rejectedApiKeys.includes(String(credentials.apiKey))) {
+      throw new CredentialsCheckFailed('rejected', `${providerId} rejected the API key`);
+    }
+    this.verified.push({ providerId, credentials });
   }
 }

@@ -1,7 +1,12 @@
 // The only public entry of the integrations library (import path `@app/integrations`).
 export { IntegrationsModule } from './integrations.module';
 export { INTEGRATIONS_MODULE_OPTIONS } from './integrations.module-definition';
-export type { IntegrationsModuleOptions, EncryptionKey } from './integrations.module-definition';
+export type {
+  IntegrationsModuleOptions,
+  EncryptionKey,
+  OutboundUrlsOptions,
+  CredentialsCheckOptions,
+} from './integrations.module-definition';
 
 export { CreateIntegration } from './application/create-integration/create-integration.use-case';
 export type { CreateIntegrationCommand } from './application/create-integration/create-integration.command';
@@ -16,6 +21,9 @@ export type { DeleteIntegrationCommand } from './application/delete-integration/
 export { ReencryptCredentials } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
 export type { ReencryptCredentialsCommand } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
 export type { Actor } from './application/actor';
+export { CredentialsVerifier } from './application/ports/credentials-verifier';
+export { CredentialsCheckFailed } from './domain/credentials-check.errors';
+export { UnitOfWork } from './application/ports/unit-of-work';
 
 export * from './domain/integration';
 export * from './domain/conditions';

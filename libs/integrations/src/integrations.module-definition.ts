@@ -15,6 +15,38 @@ export interface IntegrationsModuleOptions {
    * creating a `novu-email` / `novu-sms` integration is refused.
    */
   readonly novuDemoProviders?: { readonly email?: boolean; readonly sms?: boolean };
+  /** Outbound URL safety (spec §3 step 5). Everything internal is refused unless allowed here. */
+  readonly outboundUrls?: OutboundUrlsOptions;
+  /** `check: true` (spec §6). */
+  readonly credentialsCheck?: CredentialsCheckOptions;
+}
+
+export interface OutboundUrlsOptions {
+  /**
+   * Hosts that may be used although they are internal: exact host names (`smtp.corp.example`),
+   * wildcard suffixes (`*.corp.example`, which does not match `corp.example` itself), IP addresses
+   * (`127.0.0.1`, `::1`) or CIDR ranges (`10.20.0.0/16`, `fd12::/16`). A listed name is allowed
+   * whatever it resolves to; a listed address or range allows the addresses inside it.
+   */
+  readonly allow?: readonly string[];
+  /**
+   * Refuse host names that do not resolve (default false: such a name cannot point anywhere now,
+   * and every real connection checks again — the credentials check does).
+   */
+  readonly refuseUnresolvable?: boolean;
+  /** How long one DNS lookup may take before the name counts as unresolvable. Default 3000 ms. */
+  readonly dnsTimeoutMs?: number;
+}
+
+export interface CredentialsCheckOptions {
+  /** How long one credentials check may take in total (DNS, connect, answer). Default 5000 ms. */
+  readonly timeoutMs?: number;
+  /**
+   * Base URL per provider id, replacing the provider's real API origin (tests point these at a
+   * loopback server). E.g. `{ sendgrid: 'http://127.0.0.1:4010' }`. A base URL given in the
+   * integration's own credentials (`baseUrl`, e.g. Mailgun's EU region) still wins.
+   */
+  readonly baseUrls?: Readonly<Partial<Record<string, string>>>;
 }
 
 export const {

@@ -6,8 +6,12 @@ import { ReencryptCredentials } from './application/reencrypt-credentials/reencr
 import { ListIntegrations } from './application/list-integrations/list-integrations.use-case';
 import { SetIntegrationAsPrimary } from './application/set-integration-as-primary/set-integration-as-primary.use-case';
 import { UpdateIntegration } from './application/update-integration/update-integration.use-case';
+import { OutboundUrlChecker } from './application/outbound-urls/outbound-url-checker';
 import { CredentialsCipher } from './application/ports/credentials-cipher';
 import { CredentialsKeyRotation } from './application/ports/credentials-key-rotation';
+import { CredentialsVerifier } from './application/ports/credentials-verifier';
+import { HostResolver } from './application/ports/host-resolver';
+import { OutboundUrlPolicy } from './application/ports/outbound-url-policy';
 import { EnvironmentDirectory } from './application/ports/environment-directory';
 import { IntegrationRepository } from './application/ports/integration.repository';
 import { UnitOfWork } from './application/ports/unit-of-work';
@@ -17,6 +21,8 @@ import { TypeOrmCredentialsKeyRotation } from './infrastructure/typeorm/typeorm-
 import { TypeOrmEnvironmentDirectory } from './infrastructure/typeorm/typeorm-environment.directory';
 import { TypeOrmIntegrationRepository } from './infrastructure/typeorm/typeorm-integration.repository';
 import { TypeOrmUnitOfWork } from './infrastructure/typeorm/typeorm-unit-of-work';
+import { DnsHostResolver } from './infrastructure/verification/dns-host-resolver';
+import { ProviderVerifierRegistry } from './infrastructure/verification/provider-verifier.registry';
 import { IntegrationsConfigurableModule } from './integrations.module-definition';
 
 const USE_CASES = [
@@ -42,7 +48,12 @@ const USE_CASES = [
     { provide: EnvironmentDirectory, useClass: TypeOrmEnvironmentDirectory },
     { provide: CredentialsCipher, useClass: AesGcmCredentialsCipher },
     { provide: CredentialsKeyRotation, useClass: TypeOrmCredentialsKeyRotation },
+    OutboundUrlChecker,
+    { provide: OutboundUrlPolicy, useExisting: OutboundUrlChecker },
+    { provide: HostResolver, useClass: DnsHostResolver },
+    { provide: CredentialsVerifier, useClass: ProviderVerifierRegistry },
   ],
-  exports: USE_CASES,
+  // The verifier is exported read-only so hosts can tell whether `check: true` verifies a provider.
+  exports: [...USE_CASES, CredentialsVerifier],
 })
 export class IntegrationsModule extends IntegrationsConfigurableModule {}

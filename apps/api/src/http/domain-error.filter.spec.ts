@@ -16,7 +16,7 @@ describe('INTEGRATION_ERROR_STATUS', () => {
     ['ENVIRONMENT_FORBIDDEN', 403],
     ['INTEGRATION_NOT_FOUND', 404],
     ['INVALID_INTEGRATION', 422],
-    ['CHECK_NOT_SUPPORTED', 422],
+    ['CREDENTIALS_CHECK_FAILED', 400],
     ['NOVU_IN_APP_EXISTS', 400],
     ['NOVU_PROVIDER_EXISTS', 409],
     ['NOVU_PROVIDER_NOT_ALLOWED', 400],
@@ -41,12 +41,8 @@ describe('describeIntegrationError', () => {
     expect(describeIntegrationError(IntegrationError.invalid(fields))).toEqual({ status: 422, message: 'Validation Error', errors: fields });
   });
 
-  it('renders a 422 with fields (CHECK_NOT_SUPPORTED) in the validation shape', () => {
-    const fields = { check: { messages: ['check is not supported yet'], value: true } };
-    expect(describeIntegrationError(new IntegrationError('CHECK_NOT_SUPPORTED', 'check is not supported yet', fields))).toEqual({
-      status: 422,
-      message: 'Validation Error',
-      errors: fields,
-    });
+  it('keeps the provider failure text for CREDENTIALS_CHECK_FAILED', () => {
+    const message = "Provider gateway can't resolve the host with the given hostname smtp.invalid";
+    expect(describeIntegrationError(new IntegrationError('CREDENTIALS_CHECK_FAILED', message))).toEqual({ status: 400, message });
   });
 });

@@ -9,7 +9,7 @@ export const INTEGRATION_ERROR_STATUS: Record<IntegrationErrorCode, HttpStatus> 
   ENVIRONMENT_FORBIDDEN: HttpStatus.FORBIDDEN,
   INTEGRATION_NOT_FOUND: HttpStatus.NOT_FOUND,
   INVALID_INTEGRATION: HttpStatus.UNPROCESSABLE_ENTITY,
-  CHECK_NOT_SUPPORTED: HttpStatus.UNPROCESSABLE_ENTITY,
+  CREDENTIALS_CHECK_FAILED: HttpStatus.BAD_REQUEST,
   NOVU_IN_APP_EXISTS: HttpStatus.BAD_REQUEST,
   NOVU_PROVIDER_EXISTS: HttpStatus.CONFLICT,
   NOVU_PROVIDER_NOT_ALLOWED: HttpStatus.BAD_REQUEST,
@@ -20,7 +20,7 @@ export const INTEGRATION_ERROR_STATUS: Record<IntegrationErrorCode, HttpStatus> 
 
 /**
  * Status, message and `errors` of a domain error (pure, for the filter and its tests). A 422 that
- * names properties (INVALID_INTEGRATION, CHECK_NOT_SUPPORTED) has the DTO-validation shape:
+ * names properties (INVALID_INTEGRATION) has the DTO-validation shape:
  * message "Validation Error" and the `errors` map; the domain's own text is in the map's messages.
  */
 export function describeIntegrationError(error: IntegrationError): { status: HttpStatus; message: string; errors?: FieldProblems } {

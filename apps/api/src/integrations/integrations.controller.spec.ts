@@ -55,8 +55,9 @@ describe('IntegrationsController.createIntegration', () => {
       unused,
       unused,
       new IntegrationResponseMapper(),
+      unused,
     );
-    const response = await controller.createIntegration(actor, plainToInstance(CreateIntegrationRequestDto, { providerId: 'sendgrid' }));
+    const response = await controller.createIntegration(actor, plainToInstance(CreateIntegrationRequestDto, { providerId: 'sendgrid' }), unused);
     expect(useCase.commands).toEqual([{ actor, providerId: 'sendgrid' }]);
     expect(response).toMatchObject({ providerId: 'sendgrid', _environmentId: 'env', _organizationId: 'org' });
     expect(response).not.toHaveProperty('credentials');

@@ -2,13 +2,16 @@ import {
   Actor,
   CreateIntegration,
   CreateIntegrationCommand,
+  CredentialsVerifier,
   DeleteIntegration,
+  Integration,
   ListIntegrations,
   SetIntegrationAsPrimary,
   UpdateIntegration,
   UpdateIntegrationCommand,
 } from '@app/integrations';
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiBody, ApiExtension, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../auth/auth.decorator';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -47,6 +50,13 @@ const UPDATE_EXAMPLES = {
   },
 };
 
+/**
+ * Set when the request asked for `check: true`: `verified` (the provider accepted the credentials)
+ * or `unsupported` (no verifier exists for this provider; saved unchecked). A header, so that the
+ * body keeps the reference schema the SDK validates.
+ */
+export const CREDENTIALS_CHECK_HEADER = 'Novu-Credentials-Check';
+
 const CREDENTIALS_NOTE =
   'Credential values are returned only to dashboard (session) callers; API-key callers get the integration metadata without them.';
 
@@ -64,7 +74,13 @@ export class IntegrationsController {
     private readonly setIntegrationAsPrimaryUseCase: SetIntegrationAsPrimary,
     private readonly deleteIntegrationUseCase: DeleteIntegration,
     private readonly mapper: IntegrationResponseMapper,
+    private readonly verifier: CredentialsVerifier,
   ) {}
+
+  private reportCheck(reply: FastifyReply, requested: boolean | undefined, integration: Integration): void {
+    if (!requested) return;
+    reply.header(CREDENTIALS_CHECK_HEADER, this.verifier.supports(integration.providerId) ? 'verified' : 'unsupported');
+  }
 
   @Get()
   @ApiOperation({
@@ -107,8 +123,13 @@ export class IntegrationsController {
   @ApiExtension('x-speakeasy-name-override', 'create')
   @ApiBody({ type: CreateIntegrationRequestDto, required: true, examples: CREATE_EXAMPLES })
   @ApiDataResponse(HttpStatus.CREATED, IntegrationResponseDto)
-  async createIntegration(@CurrentActor() actor: Actor, @Body() body: CreateIntegrationRequestDto): Promise<IntegrationResponse> {
+  async createIntegration(
+    @CurrentActor() actor: Actor,
+    @Body() body: CreateIntegrationRequestDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IntegrationResponse> {
     const integration = await this.createIntegrationUseCase.execute(toCreateCommand(actor, body));
+    this.reportCheck(reply, body.check, integration);
     return this.mapper.toResponse(integration, actor, 'omit');
   }
 
@@ -129,8 +150,10 @@ export class IntegrationsController {
     @CurrentActor() actor: Actor,
     @Param('integrationId') integrationId: string,
     @Body() body: UpdateIntegrationRequestDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IntegrationResponse> {
     const integration = await this.updateIntegrationUseCase.execute(toUpdateCommand(actor, integrationId, body));
+    this.reportCheck(reply, body.check, integration);
     return this.mapper.toResponse(integration, actor, 'omit');
   }
 

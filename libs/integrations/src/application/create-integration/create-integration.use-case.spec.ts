@@ -2,6 +2,8 @@ import {
   InMemoryEnvironmentDirectory,
   InMemoryIntegrationRepository,
   PassThroughUnitOfWork,
+  ScriptedCredentialsVerifier,
+  ScriptedOutboundUrlPolicy,
 } from '../../../../../test/fakes/in-memory-integration.repository';
 import { IntegrationError } from '../../domain/integration.errors';
 import { Actor } from '../actor';
@@ -26,13 +28,17 @@ function setup(options: { novuEmail?: boolean; novuSms?: boolean } = {}) {
     { id: OTHER_ORG_ENV, organizationId: 'org-2' },
   ]);
   const unitOfWork = new PassThroughUnitOfWork();
-  const useCase = new CreateIntegration(repository, environments, unitOfWork, {
+  const outboundUrls = new ScriptedOutboundUrlPolicy({
+    'push-webhook': { 'credentials.webhookUrl': { messages: ['credentials.webhookUrl must not point at a private address'] } },
+  });
+  const verifier = new ScriptedCredentialsVerifier(['sendgrid'], ['SG.bad']);
+  const useCase = new CreateIntegration(repository, environments, unitOfWork, outboundUrls, verifier, {
     encryptionKeys: [],
     novuDemoProviders: { email: options.novuEmail, sms: options.novuSms },
   });
   const create = (overrides: Partial<CreateIntegrationCommand> = {}) =>
     useCase.execute({ actor: apiKeyActor, providerId: 'sendgrid', ...overrides });
-  return { repository, unitOfWork, create };
+  return { repository, unitOfWork, verifier, create };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<IntegrationError> {
@@ -145,11 +151,32 @@ describe('CreateIntegration', () => {
       await expect(create({ active: false })).resolves.toMatchObject({ active: false });
     });
 
-    it('answers CHECK_NOT_SUPPORTED for check: true and saves nothing', async () => {
+    it('refuses unsafe outbound URLs with the policy problems, saving nothing', async () => {
       const { create, repository } = setup();
-      const error = await rejection(create({ check: true }));
-      expect(error.code).toBe('CHECK_NOT_SUPPORTED');
+      const error = await rejection(create({ providerId: 'push-webhook', credentials: { webhookUrl: 'http://10.0.0.1/', secretKey: 's' } }));
+      expect(error.code).toBe('INVALID_INTEGRATION');
+      expect(Object.keys(error.fields!)).toEqual(['credentials.webhookUrl']);
       expect(repository.rows.size).toBe(0);
+    });
+
+    it('verifies credentials with check: true before saving', async () => {
+      const { create, verifier } = setup();
+      await create({ check: true, credentials: { apiKey: 'SG.good' } });
+      expect(verifier.verified).toEqual([{ providerId: 'sendgrid', credentials: { apiKey: 'SG.good' } }]);
+    });
+
+    it('answers CREDENTIALS_CHECK_FAILED when the provider rejects them, saving nothing', async () => {
+      const { create, repository } = setup();
+      const error = await rejection(create({ check: true, credentials: { apiKey: 'SG.bad' } }));
+      expect(error).toMatchObject({ code: 'CREDENTIALS_CHECK_FAILED', message: 'sendgrid rejected the API key' });
+      expect(repository.rows.size).toBe(0);
+    });
+
+    it('saves unchecked when no verifier exists, and skips the check without check: true', async () => {
+      const { create, verifier } = setup();
+      await expect(create({ providerId: 'twilio', check: true })).resolves.toMatchObject({ providerId: 'twilio' });
+      await create({ credentials: { apiKey: 'SG.bad' } });
+      expect(verifier.verified).toEqual([]);
     });
   });
 

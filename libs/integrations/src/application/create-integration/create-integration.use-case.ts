@@ -5,9 +5,16 @@ import { EnvironmentScope, Integration, supportsPrimary } from '../../domain/int
 import { IntegrationError } from '../../domain/integration.errors';
 import { ProviderCatalog, ProviderDescriptor } from '../../domain/provider-catalog';
 import { INTEGRATIONS_MODULE_OPTIONS, IntegrationsModuleOptions } from '../../integrations.module-definition';
+import { CredentialsVerifier } from '../ports/credentials-verifier';
 import { IntegrationRepository } from '../ports/integration.repository';
+import { OutboundUrlPolicy } from '../ports/outbound-url-policy';
 import { UnitOfWork } from '../ports/unit-of-work';
-import { assertRequiredCredentials, placeNewlyActive, resolveTargetEnvironment } from '../shared/integration-rules';
+import {
+  assertRequiredCredentials,
+  placeNewlyActive,
+  resolveTargetEnvironment,
+  vetCredentials,
+} from '../shared/integration-rules';
 import { EnvironmentDirectory } from '../ports/environment-directory';
 import { CreateIntegrationCommand } from './create-integration.command';
 
@@ -18,6 +25,8 @@ export class CreateIntegration {
     private readonly integrations: IntegrationRepository,
     private readonly environments: EnvironmentDirectory,
     private readonly unitOfWork: UnitOfWork,
+    private readonly outboundUrls: OutboundUrlPolicy,
+    private readonly verifier: CredentialsVerifier,
     @Inject(INTEGRATIONS_MODULE_OPTIONS) private readonly options: IntegrationsModuleOptions,
   ) {}
 
@@ -28,12 +37,8 @@ export class CreateIntegration {
     const active = command.active ?? false;
     const credentials = { ...(command.credentials ?? {}) };
     if (active) assertRequiredCredentials(provider, credentials);
-    if (command.check) {
-      throw new IntegrationError('CHECK_NOT_SUPPORTED', 'check is not supported yet', {
-        check: { messages: ['check is not supported yet'], value: true },
-      });
-    }
     this.assertNovuDemoProviderAllowed(provider);
+    await vetCredentials(this.outboundUrls, this.verifier, provider.id, credentials, command.check ?? false);
 
     const now = new Date();
     const name = command.name ?? provider.displayName ?? capitalise(provider.id);

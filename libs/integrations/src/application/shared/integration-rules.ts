@@ -1,10 +1,13 @@
 import { ChannelType, Credentials, EnvironmentScope, Integration } from '../../domain/integration';
 import { FieldProblems, IntegrationError } from '../../domain/integration.errors';
+import { CredentialsCheckFailed } from '../../domain/credentials-check.errors';
 import { compactPriorities, placeNewActiveIntegration } from '../../domain/primary-placement';
 import { ProviderDescriptor } from '../../domain/provider-catalog';
 import { Actor } from '../actor';
+import { CredentialsVerifier } from '../ports/credentials-verifier';
 import { EnvironmentDirectory } from '../ports/environment-directory';
 import { IntegrationRepository } from '../ports/integration.repository';
+import { OutboundUrlPolicy } from '../ports/outbound-url-policy';
 
 /**
  * The environment a request acts in (spec §2): an API key only in its own environment (403
@@ -88,4 +91,34 @@ export async function placeNewlyActive(
   }
   integration.primary = placement.primary;
   integration.priority = placement.priority;
+}
+
+/** What `check: true` did: verified with the provider, or saved unchecked (no verifier exists). */
+export type CredentialsCheckOutcome = 'verified' | 'unsupported';
+
+/**
+ * Spec §3 step 5 and §6, before anything is saved: outbound URLs/hosts in the credentials must be
+ * safe (422 naming each property), and with `check` the provider must accept the credentials (400
+ * saying what failed). Runs outside any transaction: a check may take seconds.
+ */
+export async function vetCredentials(
+  outboundUrls: OutboundUrlPolicy,
+  verifier: CredentialsVerifier,
+  providerId: string,
+  credentials: Credentials,
+  check: boolean,
+): Promise<CredentialsCheckOutcome | undefined> {
+  const problems = await outboundUrls.check(providerId, credentials);
+  if (Object.keys(problems).length > 0) throw IntegrationError.invalid(problems);
+  if (!check) return undefined;
+  if (!verifier.supports(providerId)) return 'unsupported';
+  try {
+    await verifier.verify(providerId, credentials);
+  } catch (error) {
+    if (error instanceof CredentialsCheckFailed) {
+      throw new IntegrationError('CREDENTIALS_CHECK_FAILED', error.message);
+    }
+    throw error;
+  }
+  return 'verified';
 }

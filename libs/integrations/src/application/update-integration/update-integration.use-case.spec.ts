@@ -2,6 +2,8 @@ import {
   InMemoryEnvironmentDirectory,
   InMemoryIntegrationRepository,
   PassThroughUnitOfWork,
+  ScriptedCredentialsVerifier,
+  ScriptedOutboundUrlPolicy,
 } from '../../../../../test/fakes/in-memory-integration.repository';
 import { IntegrationError } from '../../domain/integration.errors';
 import { Actor } from '../actor';
@@ -27,7 +29,11 @@ function setup() {
     { id: PROD, organizationId: ORG },
   ]);
   const unitOfWork = new PassThroughUnitOfWork();
-  const createUseCase = new CreateIntegration(repository, environments, unitOfWork, { encryptionKeys: [] });
+  const outboundUrls = new ScriptedOutboundUrlPolicy();
+  const verifier = new ScriptedCredentialsVerifier(['sendgrid'], ['SG.bad']);
+  const createUseCase = new CreateIntegration(repository, environments, unitOfWork, outboundUrls, verifier, {
+    encryptionKeys: [],
+  });
   const create = (overrides: Partial<CreateIntegrationCommand> = {}) =>
     createUseCase.execute({ actor: apiKey, providerId: 'sendgrid', ...overrides });
   const createActive = () => create({ active: true, credentials: sendgrid });
@@ -35,7 +41,8 @@ function setup() {
     repository,
     create,
     createActive,
-    update: new UpdateIntegration(repository, environments, unitOfWork),
+    verifier,
+    update: new UpdateIntegration(repository, environments, unitOfWork, outboundUrls, verifier),
     setPrimary: new SetIntegrationAsPrimary(repository, unitOfWork),
     remove: new DeleteIntegration(repository, unitOfWork),
     list: new ListIntegrations(repository),
@@ -121,6 +128,16 @@ describe('UpdateIntegration', () => {
       conditions: [{ isNegated: false, value: 'AND', children: [{ field: 'tier', value: 'pro', operator: 'EQUAL', on: 'subscriber' }] }],
     });
     expect(state(a.id)).toEqual({ active: true, primary: false, priority: 1 });
+  });
+
+  it('checks the stored credentials when only check: true is sent, and the new ones when given', async () => {
+    const { create, update, verifier } = setup();
+    const { id } = await create({ credentials: { apiKey: 'SG.stored' } });
+    await update.execute({ actor: apiKey, integrationId: id, check: true });
+    expect(verifier.verified.map((v) => v.credentials.apiKey)).toEqual(['SG.stored']);
+    expect(await codeOf(update.execute({ actor: apiKey, integrationId: id, check: true, credentials: { apiKey: 'SG.bad' } }))).toBe(
+      'CREDENTIALS_CHECK_FAILED',
+    );
   });
 
   it('refuses moving an integration to another environment', async () => {

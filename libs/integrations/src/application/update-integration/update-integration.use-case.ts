@@ -3,7 +3,9 @@ import { Integration, supportsPrimary } from '../../domain/integration';
 import { IntegrationError } from '../../domain/integration.errors';
 import { ProviderCatalog } from '../../domain/provider-catalog';
 import { EnvironmentDirectory } from '../ports/environment-directory';
+import { CredentialsVerifier } from '../ports/credentials-verifier';
 import { IntegrationRepository } from '../ports/integration.repository';
+import { OutboundUrlPolicy } from '../ports/outbound-url-policy';
 import { UnitOfWork } from '../ports/unit-of-work';
 import {
   assertRequiredCredentials,
@@ -11,6 +13,7 @@ import {
   placeNewlyActive,
   reorderActive,
   resolveTargetEnvironment,
+  vetCredentials,
 } from '../shared/integration-rules';
 import { UpdateIntegrationCommand } from './update-integration.command';
 
@@ -32,6 +35,8 @@ export class UpdateIntegration {
     private readonly integrations: IntegrationRepository,
     private readonly environments: EnvironmentDirectory,
     private readonly unitOfWork: UnitOfWork,
+    private readonly outboundUrls: OutboundUrlPolicy,
+    private readonly verifier: CredentialsVerifier,
   ) {}
 
   async execute(command: UpdateIntegrationCommand): Promise<Integration> {
@@ -51,16 +56,21 @@ export class UpdateIntegration {
       }
     }
 
+    // Outside the transaction: a credentials check may take seconds. The set that will be stored
+    // is the one checked: the given credentials, else the stored ones.
+    await vetCredentials(
+      this.outboundUrls,
+      this.verifier,
+      found.providerId,
+      command.credentials ?? found.credentials,
+      command.check ?? false,
+    );
+
     return this.unitOfWork.run(async () => {
       await this.integrations.lockChannel(found, found.channel);
       const current = await findWritableIntegration(this.integrations, command.actor, command.integrationId);
       const next = this.applyChanges(current, command);
 
-      if (command.check) {
-        throw new IntegrationError('CHECK_NOT_SUPPORTED', 'check is not supported yet', {
-          check: { messages: ['check is not supported yet'], value: true },
-        });
-      }
       if (next.identifier !== current.identifier && (await this.integrations.identifierTaken(current, next.identifier, current.id))) {
         throw IntegrationError.identifierTaken();
       }
