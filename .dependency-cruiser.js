@@ -36,11 +36,11 @@ module.exports = {
     {
       name: 'persistence-only-at-the-edge',
       comment:
-        'typeorm, @nestjs/typeorm and pg only from libs/*/src/infrastructure, *.module.ts, apps/api/src/database and apps/api/src/app.module.ts.',
+        'typeorm, @nestjs/typeorm and pg only from libs/*/src/infrastructure, apps/api/src/*/infrastructure, *.module.ts, apps/api/src/database and apps/api/src/app.module.ts.',
       severity: 'error',
       from: {
         path: '^(apps|libs)/',
-        pathNot: ['^libs/[^/]+/src/infrastructure/', '\\.module\\.ts$', '^apps/api/src/database/'],
+        pathNot: ['^libs/[^/]+/src/infrastructure/', '^apps/api/src/[^/]+/infrastructure/', '\\.module\\.ts$', '^apps/api/src/database/'],
       },
       to: { path: ['(^|/)node_modules/(typeorm/|@nestjs/typeorm/|pg/)', '^(typeorm$|@nestjs/typeorm$|pg$)'] },
     },

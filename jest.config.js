@@ -1,5 +1,6 @@
-// Three projects: `unit` (no database), `integration` and `e2e` (real PostgreSQL: DATABASE_URL, or
-// a throwaway embedded PostgreSQL started by test/support/global-setup.ts).
+// Four projects: `unit` (no database), `integration`, `e2e` and `system` (real PostgreSQL:
+// DATABASE_URL, or a throwaway embedded PostgreSQL started by test/support/global-setup.ts;
+// `system` also spawns the built service, so `npm test` builds first in `pretest`).
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -88,6 +89,14 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/browser/**/*.e2e-spec.ts'],
       testTimeout: 30_000,
+    },
+    {
+      // Several service processes (node dist/…/main.js, built by `pretest`) against one database.
+      ...common,
+      ...database,
+      displayName: 'system',
+      testMatch: ['<rootDir>/test/system/**/*.system-spec.ts'],
+      testTimeout: 180_000,
     },
   ],
 };

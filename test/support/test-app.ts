@@ -33,6 +33,8 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     jwtSecret: randomBytes(48).toString('base64url'),
     sessionTokenTtlSeconds: 3600,
     apiKeyCacheTtlMs: 30_000,
+    database: { poolSize: 10, connectTimeoutMs: 2_000, statementTimeoutMs: 5_000 },
+    shutdownTimeoutMs: 10_000,
     novuDemoProviders: { email: false, sms: false },
     logLevels: ['fatal', 'error'],
     ...overrides,

@@ -4,6 +4,8 @@ import { IntegrationsModule } from '@app/integrations';
 import { TenancyModule } from '@app/tenancy';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
+import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { IntegrationsHttpModule } from './integrations/integrations-http.module';
 
 /** The API application. Build it with the validated configuration: `AppModule.forRoot(config)`. */
@@ -14,7 +16,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, {}, config.database)),
         // Global, so that IntegrationsHttpModule's controller and guard can inject the use cases.
         {
           ...IntegrationsModule.forRoot({
@@ -30,6 +32,8 @@ export class AppModule {
           isGlobal: true,
         }),
         IntegrationsHttpModule,
+        IdempotencyModule.forRoot(),
+        HealthModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],

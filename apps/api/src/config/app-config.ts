@@ -18,9 +18,23 @@ export interface AppConfig {
   readonly sessionTokenTtlSeconds: number;
   /** How long a successful API-key lookup is cached (so how long a revoked key may still work). */
   readonly apiKeyCacheTtlMs: number;
+  /** The PostgreSQL pool (DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS). */
+  readonly database: DatabaseTuning;
+  /** SIGTERM/SIGINT: how long in-flight requests may take to finish before the process gives up (SHUTDOWN_TIMEOUT_MS). */
+  readonly shutdownTimeoutMs: number;
   readonly novuDemoProviders: { readonly email: boolean; readonly sms: boolean };
   /** Log level for Nest's logger. */
   readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+}
+
+/** How the API talks to PostgreSQL: fail fast when it is unreachable, never hang on a statement. */
+export interface DatabaseTuning {
+  /** Connections per process (pg pool `max`). */
+  readonly poolSize: number;
+  /** Giving up on opening a connection (or waiting for a free one in the pool), ms. */
+  readonly connectTimeoutMs: number;
+  /** Server-side `statement_timeout`, ms (also bounds waits for row and advisory locks). */
+  readonly statementTimeoutMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -35,6 +35,10 @@ export const DEFAULTS = {
   bodyLimitBytes: 1_048_576,
   sessionTokenTtlSeconds: 86_400,
   apiKeyCacheTtlMs: 30_000,
+  databasePoolSize: 10,
+  databaseConnectTimeoutMs: 2_000,
+  databaseStatementTimeoutMs: 5_000,
+  shutdownTimeoutMs: 10_000,
   logLevel: 'log',
 } as const;
 
@@ -70,6 +74,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const bodyLimitBytes = integer('BODY_LIMIT', value('BODY_LIMIT'), DEFAULTS.bodyLimitBytes, 1, 1_073_741_824, problems);
   const sessionTokenTtlSeconds = integer('SESSION_TOKEN_TTL', value('SESSION_TOKEN_TTL'), DEFAULTS.sessionTokenTtlSeconds, 1, 31_536_000, problems);
   const apiKeyCacheTtlMs = integer('API_KEY_CACHE_TTL_MS', value('API_KEY_CACHE_TTL_MS'), DEFAULTS.apiKeyCacheTtlMs, 0, 86_400_000, problems);
+  const databasePoolSize = integer('DATABASE_POOL_SIZE', value('DATABASE_POOL_SIZE'), DEFAULTS.databasePoolSize, 1, 1_000, problems);
+  const databaseConnectTimeoutMs = integer(
+    'DATABASE_CONNECT_TIMEOUT_MS',
+    value('DATABASE_CONNECT_TIMEOUT_MS'),
+    DEFAULTS.databaseConnectTimeoutMs,
+    100,
+    600_000,
+    problems,
+  );
+  const databaseStatementTimeoutMs = integer(
+    'DATABASE_STATEMENT_TIMEOUT_MS',
+    value('DATABASE_STATEMENT_TIMEOUT_MS'),
+    DEFAULTS.databaseStatementTimeoutMs,
+    100,
+    3_600_000,
+    problems,
+  );
+  const shutdownTimeoutMs = integer('SHUTDOWN_TIMEOUT_MS', value('SHUTDOWN_TIMEOUT_MS'), DEFAULTS.shutdownTimeoutMs, 0, 600_000, problems);
   const dataDir = resolve(options.cwd ?? process.cwd(), value('DATA_DIR') ?? DEFAULTS.dataDir);
 
   const databaseUrl = value('DATABASE_URL');
@@ -124,6 +146,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     jwtSecret: jwtSecret!,
     sessionTokenTtlSeconds,
     apiKeyCacheTtlMs,
+    database: {
+      poolSize: databasePoolSize,
+      connectTimeoutMs: databaseConnectTimeoutMs,
+      statementTimeoutMs: databaseStatementTimeoutMs,
+    },
+    shutdownTimeoutMs,
     novuDemoProviders: {
       email: value('NOVU_EMAIL_INTEGRATION_API_KEY') !== undefined,
       sms: value('NOVU_SMS_INTEGRATION_ACCOUNT_SID') !== undefined,

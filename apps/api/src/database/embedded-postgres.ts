@@ -27,6 +27,8 @@ export interface EmbeddedPostgresOptions {
    * serves `dataDir`, connect to it instead of failing; stop() then leaves it running. Default true.
    */
   readonly reuseRunning?: boolean;
+  /** TCP port; default a free one. A fixed port lets a stopped cluster come back where clients expect it. */
+  readonly port?: number;
 }
 
 export interface EmbeddedPostgresHandle {
@@ -99,7 +101,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await addSearchBitToAncestors(dirname(dataDir), true);
   }
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const logLines: string[] = [];
   const keep = (chunk: string): void => {
     for (const line of chunk.split(/\r?\n/)) {

@@ -1,6 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '../config/app-config';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { IdempotentReplayFilter } from '../idempotency/idempotent-replay';
 import { ApiValidationPipe } from './api-validation.pipe';
+import { installConnectionDraining } from './connection-draining';
 import { DataEnvelopeInterceptor } from './data-envelope.interceptor';
 import { DomainErrorFilter } from './domain-error.filter';
 import { HttpExceptionFilter } from './http-exception.filter';
@@ -9,13 +12,16 @@ import { UnhandledExceptionFilter } from './unhandled-exception.filter';
 
 /**
  * The HTTP conventions of the service (spec §1): validation (422 with dotted paths), the `{data}`
- * envelope, the error body for every failure, and the OpenAPI document at /api and /api-json.
+ * envelope, idempotency keys (spec §5), the error body for every failure, and the OpenAPI document at /api and /api-json.
  * Call once, before `app.init()` / `listen()`.
  */
 export function configureHttp(app: NestFastifyApplication, config: AppConfig): void {
   app.useGlobalPipes(new ApiValidationPipe());
-  app.useGlobalInterceptors(new DataEnvelopeInterceptor());
-  // Nest tries global filters last-registered first: domain errors, then HttpExceptions, then anything.
-  app.useGlobalFilters(new UnhandledExceptionFilter(), new HttpExceptionFilter(), new DomainErrorFilter());
+  // Idempotency outermost: it stores and replays the enveloped body exactly as sent.
+  app.useGlobalInterceptors(app.get(IdempotencyInterceptor), new DataEnvelopeInterceptor());
+  // Nest tries global filters last-registered first: idempotent replays, domain errors, then
+  // HttpExceptions, then anything (database unavailable → 503, else 500).
+  app.useGlobalFilters(new UnhandledExceptionFilter(), new HttpExceptionFilter(), new DomainErrorFilter(), new IdempotentReplayFilter());
+  installConnectionDraining(app);
   setupSwagger(app, config);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from './database-unavailable';
 import { sendError } from './error-body';
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
@@ -19,12 +20,24 @@ export function respondWithInternalError(exception: unknown, host: ArgumentsHost
   sendError(host, HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE, { errorId });
 }
 
-/** Catch-all: anything no other filter handled becomes a 500 with an `errorId`. */
+/**
+ * Catch-all: PostgreSQL unreachable, overloaded or timing out → 503 with `Retry-After: 1` (the
+ * client may retry; nothing was committed); anything else no other filter handled → a 500 with an
+ * `errorId`.
+ */
 @Catch()
 export class UnhandledExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('UnhandledException');
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    if (isDatabaseUnavailable(exception)) {
+      const request = host.switchToHttp().getRequest<FastifyRequest | undefined>();
+      const reason = exception instanceof Error ? exception.message : String(exception);
+      this.logger.warn(`Database unavailable on ${request ? `${request.method} ${request.url}` : 'unknown request'}: ${reason}`);
+      void host.switchToHttp().getResponse<FastifyReply>().header('Retry-After', '1');
+      sendError(host, HttpStatus.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE);
+      return;
+    }
     respondWithInternalError(exception, host, this.logger);
   }
 }

@@ -1,0 +1,39 @@
+import { Controller, Get, HttpCode, HttpStatus, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DatabaseHealth } from '../database/database-health';
+import { NoEnvelope } from '../http/no-envelope';
+
+export const DATABASE_DOWN_MESSAGE = 'The database is not reachable';
+
+/**
+ * Probes for load balancers and orchestrators. No authentication, no `{data}` envelope (probes read
+ * the status code; the bodies are small and stable). Failures use the standard error body.
+ * - `GET /health/live`: the process serves HTTP (200 even when PostgreSQL is down: restarting the
+ *   process would not help);
+ * - `GET /health/ready`: PostgreSQL answers within DATABASE_CONNECT_TIMEOUT_MS → 200, else 503.
+ */
+@ApiExcludeController()
+@NoEnvelope()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly database: DatabaseHealth,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('live')
+  @HttpCode(HttpStatus.OK)
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HttpCode(HttpStatus.OK)
+  async ready(): Promise<{ status: 'ok'; database: 'up' }> {
+    if (!(await this.database.isReachable(this.config.database.connectTimeoutMs))) {
+      throw new ServiceUnavailableException(DATABASE_DOWN_MESSAGE);
+    }
+    return { status: 'ok', database: 'up' };
+  }
+}

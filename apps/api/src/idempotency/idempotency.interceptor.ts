@@ -1,0 +1,131 @@
+import { UnitOfWork } from '@app/integrations';
+import {
+  BadRequestException,
+  CallHandler,
+  ConflictException,
+  ExecutionContext,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import type { FastifyReply } from 'fastify';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { AuthenticatedRequest } from '../auth/authenticated-request';
+import { singleHeader } from '../auth/authorization-header';
+import { clientErrorResponse } from '../http/client-error';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEY_RESPONSE_HEADER,
+  IDEMPOTENT_METHODS,
+  idempotencyMessages,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  pathOf,
+  requestFingerprint,
+} from './idempotency-request';
+import { IdempotentReplay } from './idempotent-replay';
+import { IDEMPOTENCY_OPTIONS, IdempotencyOptions } from './idempotency.options';
+import { IdempotencyScope, IdempotencyStore, StoredOutcome } from './idempotency.store';
+
+type Outcome = { kind: 'handled'; result: unknown } | { kind: 'stored'; response: IdempotentReplay };
+
+/**
+ * The `idempotency-key` contract (spec §5) for POST/PATCH routes of authenticated callers.
+ *
+ * One database transaction per keyed request, joined by the use cases (`UnitOfWork.run` nests):
+ * 1. a live stored outcome: same fingerprint → replay it, another → 422 (no lock needed);
+ * 2. `pg_try_advisory_xact_lock(org + key)`; not acquired → 409 in progress (`Retry-After: 1`),
+ *    whichever instance holds it; acquired → look for a stored outcome again (as in 1);
+ * 3. none: run the handler, store its status and body, commit both together. A client error (4xx)
+ *    rolls the handler's writes back to a savepoint and stores the error outcome under the same
+ *    lock; a 5xx or an unknown error rolls everything back and stores nothing (a retry may succeed).
+ *    A crash rolls the transaction back: never an integration without its record or the reverse.
+ *
+ * Registered as the outermost global interceptor so it sees the enveloped body that is sent.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly unitOfWork: UnitOfWork,
+    @Inject(IDEMPOTENCY_OPTIONS) private readonly options: IdempotencyOptions,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
+    if (!IDEMPOTENT_METHODS.has(request.method.toUpperCase())) return next.handle();
+    const key = singleHeader(request.headers[IDEMPOTENCY_KEY_HEADER]);
+    // No key, or a route without a caller (no organization to scope the key to): plain request.
+    if (key === undefined || !request.actor) return next.handle();
+    if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new BadRequestException(idempotencyMessages.tooLong(key));
+
+    const reply = http.getResponse<FastifyReply>();
+    void reply.header(IDEMPOTENCY_KEY_RESPONSE_HEADER, key);
+    const path = pathOf(request.url);
+    const scope: IdempotencyScope = { organizationId: request.actor.organizationId, key };
+    const fingerprint = requestFingerprint({
+      method: request.method,
+      path,
+      environmentId: request.actor.environmentId,
+      body: request.body,
+    });
+    const successStatus = this.successStatus(context, request.method);
+    return from(this.process(scope, fingerprint, path, successStatus, reply, next));
+  }
+
+  private async process(
+    scope: IdempotencyScope,
+    fingerprint: string,
+    path: string,
+    successStatus: number,
+    reply: FastifyReply,
+    next: CallHandler,
+  ): Promise<unknown> {
+    const outcome = await this.unitOfWork.run(async (): Promise<Outcome> => {
+      // A finished key answers without the lock (a replay never looks "in progress"); otherwise
+      // lock, and look again: the holder may have committed in between.
+      const finished = await this.store.findLive(scope);
+      if (finished) return this.answerFromStore(finished, fingerprint, scope);
+      if (!(await this.store.tryLock(scope))) {
+        void reply.header('Retry-After', '1');
+        throw new ConflictException(idempotencyMessages.inProgress(scope.key));
+      }
+      const stored = await this.store.findLive(scope);
+      if (stored) return this.answerFromStore(stored, fingerprint, scope);
+
+      const savepoint = await this.store.savepoint();
+      try {
+        // next.handle() is called here, inside the transaction's async context: the handler and
+        // the use cases it calls join this transaction.
+        const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+        await this.store.save(scope, { fingerprint, statusCode: successStatus, body: JSON.stringify(result) ?? 'null' }, this.options.ttlMs);
+        return { kind: 'handled', result };
+      } catch (error) {
+        const clientError = clientErrorResponse(error, path);
+        if (!clientError) throw error; // 5xx: roll back, store nothing
+        await savepoint.rollback();
+        const stored = { fingerprint, statusCode: clientError.status, body: JSON.stringify(clientError.body) };
+        await this.store.save(scope, stored, this.options.ttlMs);
+        // Answered with the stored bytes, so the first answer and its replays are identical.
+        return { kind: 'stored', response: new IdempotentReplay(stored, false) };
+      }
+    });
+    if (outcome.kind === 'stored') throw outcome.response;
+    return outcome.result;
+  }
+
+  private answerFromStore(stored: StoredOutcome, fingerprint: string, scope: IdempotencyScope): Outcome {
+    if (stored.fingerprint !== fingerprint) throw new UnprocessableEntityException(idempotencyMessages.bodyMismatch(scope.key));
+    return { kind: 'stored', response: new IdempotentReplay(stored) };
+  }
+
+  /** The status Nest will send for a successful result: `@HttpCode`, else 201 for POST, 200 otherwise. */
+  private successStatus(context: ExecutionContext, method: string): number {
+    const declared = Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined;
+    return declared ?? (method.toUpperCase() === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+// The request transaction is the integrations library's (its UnitOfWork keeps it in an
+// AsyncLocalStorage); the store must write on that same transaction.
+import { currentManager, requireTransactionManager } from '@app/integrations/infrastructure/typeorm/typeorm-unit-of-work';
+import { randomBytes } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome } from '../idempotency.store';
+
+/** Prefix of the advisory-lock key (the integrations repository uses `integrations:channel`). */
+const LOCK_NAMESPACE = 'idempotency';
+
+/** `IdempotencyStore` on PostgreSQL: transaction-scoped advisory locks and `idempotency_records`. */
+@Injectable()
+export class TypeOrmIdempotencyStore extends IdempotencyStore {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async tryLock(scope: IdempotencyScope): Promise<boolean> {
+    const rows: { locked: boolean }[] = await this.transaction('tryLock').query(
+      'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked',
+      [lockKey(scope)],
+    );
+    return rows[0]?.locked === true;
+  }
+
+  async findLive(scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
+    const rows: { request_hash: string; status_code: number; response_body: string }[] = await this.transaction('findLive').query(
+      `SELECT request_hash, status_code, response_body FROM idempotency_records
+        WHERE organization_id = $1 AND idempotency_key = $2 AND expires_at > now()`,
+      [scope.organizationId, scope.key],
+    );
+    const [row] = rows;
+    return row ? { fingerprint: row.request_hash, statusCode: Number(row.status_code), body: row.response_body } : undefined;
+  }
+
+  async save(scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void> {
+    // Under the key's lock nobody else writes this row; an expired row not yet purged is replaced.
+    const rows: unknown[] = await this.transaction('save').query(
+      `INSERT INTO idempotency_records (organization_id, idempotency_key, request_hash, status_code, response_body, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, now(), now() + make_interval(secs => $6::double precision / 1000))
+       ON CONFLICT (organization_id, idempotency_key) DO UPDATE
+         SET request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code,
+             response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+       WHERE idempotency_records.expires_at <= now()
+       RETURNING 1 AS saved`,
+      [scope.organizationId, scope.key, outcome.fingerprint, outcome.statusCode, outcome.body, ttlMs],
+    );
+    if (rows.length !== 1) throw new Error(`idempotency record for key of organization ${scope.organizationId} already exists`);
+  }
+
+  async savepoint(): Promise<Savepoint> {
+    const manager = this.transaction('savepoint');
+    const name = `idempotency_${randomBytes(6).toString('hex')}`;
+    await manager.query(`SAVEPOINT ${name}`);
+    return { rollback: async () => void (await manager.query(`ROLLBACK TO SAVEPOINT ${name}`)) };
+  }
+
+  async purgeExpired(limit: number): Promise<number> {
+    const manager: EntityManager = currentManager(this.dataSource);
+    const [, affected] = (await manager.query(
+      `DELETE FROM idempotency_records WHERE ctid IN (
+         SELECT ctid FROM idempotency_records WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+      [limit],
+    )) as [unknown, number];
+    return affected;
+  }
+
+  private transaction(operation: string): EntityManager {
+    return requireTransactionManager(this.dataSource, `IdempotencyStore.${operation}`);
+  }
+}
+
+function lockKey(scope: IdempotencyScope): string {
+  return `${LOCK_NAMESPACE}:${scope.organizationId}:${scope.key}`;
+}
