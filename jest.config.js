@@ -71,6 +71,9 @@ const database = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A global option (Jest ignores testTimeout inside projects); the system specs raise it with
+  // jest.setTimeout for their multi-process scenarios.
+  testTimeout: 30_000,
   projects: [
     {
       ...common,
@@ -88,7 +91,6 @@ module.exports = {
       ...database,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/browser/**/*.e2e-spec.ts'],
-      testTimeout: 30_000,
     },
     {
       // Several service processes (node dist/…/main.js, built by `pretest`) against one database.
@@ -96,7 +98,6 @@ module.exports = {
       ...database,
       displayName: 'system',
       testMatch: ['<rootDir>/test/system/**/*.system-spec.ts'],
-      testTimeout: 180_000,
     },
   ],
 };

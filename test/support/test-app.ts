@@ -36,6 +36,8 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     database: { poolSize: 10, connectTimeoutMs: 2_000, statementTimeoutMs: 5_000 },
     shutdownTimeoutMs: 10_000,
     novuDemoProviders: { email: false, sms: false },
+    outboundUrls: { allow: [], refuseUnresolvable: false },
+    credentialsCheck: { timeoutMs: 3_000, baseUrls: {} },
     logLevels: ['fatal', 'error'],
     ...overrides,
   };

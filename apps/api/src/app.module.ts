@@ -22,6 +22,8 @@ export class AppModule {
           ...IntegrationsModule.forRoot({
             encryptionKeys: config.encryptionKeys,
             novuDemoProviders: config.novuDemoProviders,
+            outboundUrls: config.outboundUrls,
+            credentialsCheck: config.credentialsCheck,
           }),
           global: true,
         },

@@ -23,6 +23,10 @@ export interface AppConfig {
   /** SIGTERM/SIGINT: how long in-flight requests may take to finish before the process gives up (SHUTDOWN_TIMEOUT_MS). */
   readonly shutdownTimeoutMs: number;
   readonly novuDemoProviders: { readonly email: boolean; readonly sms: boolean };
+  /** Outbound URL safety: hosts, IPs or CIDR ranges allowed although internal (OUTBOUND_URL_ALLOW). */
+  readonly outboundUrls: { readonly allow: readonly string[]; readonly refuseUnresolvable: boolean };
+  /** `check: true`: total time per check, and provider API base URLs replacing the real ones. */
+  readonly credentialsCheck: { readonly timeoutMs: number; readonly baseUrls: Readonly<Record<string, string>> };
   /** Log level for Nest's logger. */
   readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
 }

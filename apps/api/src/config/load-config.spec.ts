@@ -42,6 +42,8 @@ describe('loadConfig', () => {
         database: { poolSize: 10, connectTimeoutMs: 2_000, statementTimeoutMs: 5_000 },
         shutdownTimeoutMs: 10_000,
         novuDemoProviders: { email: false, sms: false },
+        outboundUrls: { allow: [], refuseUnresolvable: false },
+        credentialsCheck: { timeoutMs: 5_000, baseUrls: {} },
         logLevels: ['fatal', 'error', 'warn', 'log'],
       });
       expect(config.databaseUrl).toBeUndefined();
@@ -104,6 +106,10 @@ describe('loadConfig', () => {
         SHUTDOWN_TIMEOUT_MS: '0',
         NOVU_EMAIL_INTEGRATION_API_KEY: 'x',
         NOVU_SMS_INTEGRATION_ACCOUNT_SID: 'y',
+        OUTBOUND_URL_ALLOW: 'smtp.corp.example, 10.20.0.0/16',
+        OUTBOUND_URL_REFUSE_UNRESOLVABLE: 'true',
+        CREDENTIALS_CHECK_TIMEOUT_MS: '2500',
+        CREDENTIALS_CHECK_BASE_URLS: 'sendgrid=http://127.0.0.1:4010,twilio=https://twilio.internal/api',
         LOG_LEVEL: 'warn',
       });
       expect(config).toEqual({
@@ -123,6 +129,11 @@ describe('loadConfig', () => {
         database: { poolSize: 25, connectTimeoutMs: 500, statementTimeoutMs: 15_000 },
         shutdownTimeoutMs: 0,
         novuDemoProviders: { email: true, sms: true },
+        outboundUrls: { allow: ['smtp.corp.example', '10.20.0.0/16'], refuseUnresolvable: true },
+        credentialsCheck: {
+          timeoutMs: 2500,
+          baseUrls: { sendgrid: 'http://127.0.0.1:4010', twilio: 'https://twilio.internal/api' },
+        },
         logLevels: ['fatal', 'error', 'warn'],
       });
       expect(logs).toEqual([]);
@@ -142,6 +153,10 @@ describe('loadConfig', () => {
       [{ SHUTDOWN_TIMEOUT_MS: '-1' }, /^SHUTDOWN_TIMEOUT_MS: must be a whole number/],
       [{ SHUTDOWN_TIMEOUT_MS: '600001' }, /^SHUTDOWN_TIMEOUT_MS: must be between 0 and 600000/],
       [{ NODE_ENV: 'staging' }, /^NODE_ENV: must be one of development, production, test/],
+      [{ CREDENTIALS_CHECK_TIMEOUT_MS: '50' }, /^CREDENTIALS_CHECK_TIMEOUT_MS: must be between 100 and 120000/],
+      [{ CREDENTIALS_CHECK_BASE_URLS: 'sendgrid' }, /^CREDENTIALS_CHECK_BASE_URLS: "sendgrid" must look like/],
+      [{ CREDENTIALS_CHECK_BASE_URLS: 'sendgrid=ftp://x' }, /^CREDENTIALS_CHECK_BASE_URLS: "sendgrid=ftp:\/\/x" must look like/],
+      [{ OUTBOUND_URL_REFUSE_UNRESOLVABLE: 'maybe' }, /^OUTBOUND_URL_REFUSE_UNRESOLVABLE: must be true or false/],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
       [{ DATABASE_URL: 'mysql://x/y' }, /^DATABASE_URL: must start with postgres:\/\//],
       [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL: not a URL/],

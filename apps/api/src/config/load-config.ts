@@ -39,6 +39,7 @@ export const DEFAULTS = {
   databaseConnectTimeoutMs: 2_000,
   databaseStatementTimeoutMs: 5_000,
   shutdownTimeoutMs: 10_000,
+  credentialsCheckTimeoutMs: 5_000,
   logLevel: 'log',
 } as const;
 
@@ -93,6 +94,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   );
   const shutdownTimeoutMs = integer('SHUTDOWN_TIMEOUT_MS', value('SHUTDOWN_TIMEOUT_MS'), DEFAULTS.shutdownTimeoutMs, 0, 600_000, problems);
   const dataDir = resolve(options.cwd ?? process.cwd(), value('DATA_DIR') ?? DEFAULTS.dataDir);
+  const credentialsCheckTimeoutMs = integer(
+    'CREDENTIALS_CHECK_TIMEOUT_MS',
+    value('CREDENTIALS_CHECK_TIMEOUT_MS'),
+    DEFAULTS.credentialsCheckTimeoutMs,
+    100,
+    120_000,
+    problems,
+  );
+  const credentialsCheckBaseUrls = parseBaseUrls(value('CREDENTIALS_CHECK_BASE_URLS'), problems);
+  const outboundAllow = (value('OUTBOUND_URL_ALLOW') ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const refuseUnresolvable = boolean('OUTBOUND_URL_REFUSE_UNRESOLVABLE', value('OUTBOUND_URL_REFUSE_UNRESOLVABLE'), false, problems);
 
   const databaseUrl = value('DATABASE_URL');
   if (databaseUrl !== undefined) {
@@ -156,6 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       email: value('NOVU_EMAIL_INTEGRATION_API_KEY') !== undefined,
       sms: value('NOVU_SMS_INTEGRATION_ACCOUNT_SID') !== undefined,
     },
+    outboundUrls: { allow: outboundAllow, refuseUnresolvable },
+    credentialsCheck: { timeoutMs: credentialsCheckTimeoutMs, baseUrls: credentialsCheckBaseUrls },
     logLevels,
   };
 }
@@ -202,6 +216,36 @@ function databaseUrlProblems(raw: string): string[] {
   if (!url.hostname) return ['DATABASE_URL: has no host'];
   if (url.pathname.replace(/^\//, '') === '') return ['DATABASE_URL: names no database (…/<database> at the end)'];
   return [];
+}
+
+/** `sendgrid=http://127.0.0.1:4010,twilio=https://twilio.internal` → provider id → base URL. */
+function parseBaseUrls(raw: string | undefined, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of (raw ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    const at = entry.indexOf('=');
+    const providerId = entry.slice(0, Math.max(at, 0)).trim();
+    const url = entry.slice(at + 1).trim();
+    let valid = at > 0 && providerId !== '';
+    try {
+      valid &&= ['http:', 'https:'].includes(new URL(url).protocol);
+    } catch {
+      valid = false;
+    }
+    if (!valid) {
+      problems.push(`CREDENTIALS_CHECK_BASE_URLS: "${entry}" must look like providerId=https://host[:port][/path]`);
+      continue;
+    }
+    out[providerId] = url;
+  }
+  return out;
+}
+
+function boolean(name: string, raw: string | undefined, fallback: boolean, problems: string[]): boolean {
+  if (raw === undefined) return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  problems.push(`${name}: must be true or false (got "${raw}")`);
+  return fallback;
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
