@@ -28,14 +28,15 @@ export class InMemoryIntegrationRepository extends IntegrationRepository {
   }
 
   async findHighestPriorityActive(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder | undefined> {
-    const [top] = await this.findActiveByChannel(scope, channel);
-    return top && { id: top.id, priority: top.priority, primary: top.primary };
+    const [top] = await this.listActivePriorities(scope, channel);
+    return top;
   }
 
-  async findActiveByChannel(scope: EnvironmentScope, channel: ChannelType): Promise<Integration[]> {
+  async listActivePriorities(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder[]> {
     return this.inScope(scope)
       .filter((i) => i.active && i.kind === 'delivery' && i.channel === channel)
-      .sort((a, b) => b.priority - a.priority);
+      .sort((a, b) => b.priority - a.priority)
+      .map((i) => ({ id: i.id, priority: i.priority, primary: i.primary }));
   }
 
   async identifierTaken(scope: EnvironmentScope, identifier: string, exceptId?: string): Promise<boolean> {
@@ -75,13 +76,22 @@ export class InMemoryIntegrationRepository extends IntegrationRepository {
   }
 
   async listByOrganization(organizationId: string, filter?: ListFilter): Promise<Integration[]> {
-    return [...this.rows.values()].filter(
-      (i) => !i.deleted && i.organizationId === organizationId && (!filter?.activeOnly || i.active),
-    );
+    const rows = [...this.rows.values()].filter((i) => !i.deleted && i.organizationId === organizationId);
+    return this.listed(rows, filter);
   }
 
   async listByEnvironment(scope: EnvironmentScope, filter?: ListFilter): Promise<Integration[]> {
-    return this.inScope(scope).filter((i) => !filter?.activeOnly || i.active);
+    return this.listed(this.inScope(scope), filter);
+  }
+
+  private listed(rows: Integration[], filter?: ListFilter): Integration[] {
+    return rows
+      .filter((i) => !filter?.activeOnly || i.active)
+      .map((i) => {
+        if (!filter?.withoutSecrets) return i;
+        const { inboundWebhookSigningKey: _secret, ...configurations } = i.configurations;
+        return { ...i, credentials: {}, configurations };
+      });
   }
 
   async softDelete(scope: EnvironmentScope, id: string, deletedBy: string | undefined, at: Date): Promise<void> {

@@ -134,12 +134,17 @@ describe('races across two service instances (separate processes, one database)'
   });
 
   it('SIGTERM: stops accepting connections, finishes the in-flight request, exits 0', async () => {
-    // Hold the channel lock so that one create stays in flight, deterministically.
-    const lock = `integrations:channel:${environmentId}:chat`;
+    // Hold the channel lock so that one (active email) create stays in flight, deterministically.
+    const lock = `integrations:channel:${environmentId}:email`;
     await db.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lock]);
     let inFlight: Promise<ApiResponse>;
     try {
-      inFlight = clients[0].post(ROUTE, { providerId: 'slack', name: 'in-flight' });
+      inFlight = clients[0].post(ROUTE, {
+        providerId: 'sendgrid',
+        name: 'in-flight',
+        active: true,
+        credentials: { apiKey: 'SG.in-flight', from: 'a@b.co', senderName: 'A' },
+      });
       await waitUntil(async () => (await db.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rowCount! > 0);
       a.child.kill('SIGTERM');
       // New connections are refused once the listener is closed (it never reopens).

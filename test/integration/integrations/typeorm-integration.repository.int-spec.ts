@@ -240,6 +240,23 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
       expect(ids(await db.repository.listByEnvironment(env, { activeOnly: true }))).toEqual([a.id]);
     });
 
+    it('lists without decrypting anything when secrets are not wanted', async () => {
+      const integration = inEnv({
+        credentials: { apiKey: 'SG.listed' },
+        configurations: { inboundWebhookSigningKey: 'whsec', inboxCount: 'unseen' },
+      });
+      await db.repository.insert(integration);
+      // A ciphertext no configured key can open: any decryption attempt would throw.
+      await db.dataSource.query(`UPDATE integrations SET credentials = jsonb_set(credentials, '{kid}', '"gone"') WHERE id = $1`, [
+        integration.id,
+      ]);
+
+      const [listed] = await db.repository.listByEnvironment(env, { withoutSecrets: true });
+      expect(listed).toMatchObject({ id: integration.id, credentials: {}, configurations: { inboxCount: 'unseen' } });
+      expect(listed.configurations).not.toHaveProperty('inboundWebhookSigningKey');
+      await expect(db.repository.listByEnvironment(env)).rejects.toThrow(/key id "gone"|unknown key/i);
+    });
+
     it('finds active delivery integrations of a channel, highest priority first', async () => {
       const low = inEnv({ active: true, priority: 1 });
       const high = inEnv({ active: true, primary: true, priority: 5 });
@@ -247,7 +264,7 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
       const sms = inEnv({ providerId: 'twilio', channel: 'sms', active: true, priority: 7 });
       for (const i of [low, inactive, high, sms]) await db.repository.insert(i);
 
-      expect((await db.repository.findActiveByChannel(env, 'email')).map((i) => i.id)).toEqual([high.id, low.id]);
+      expect((await db.repository.listActivePriorities(env, 'email')).map((i) => i.id)).toEqual([high.id, low.id]);
       expect(await db.repository.findHighestPriorityActive(env, 'email')).toEqual({ id: high.id, priority: 5, primary: true });
       expect(await db.repository.findHighestPriorityActive(env, 'push')).toBeUndefined();
       expect(await db.repository.countByProvider(env, 'sendgrid')).toBe(3);
@@ -271,7 +288,7 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
       expect(await db.repository.listByOrganization('org')).toEqual([]);
       expect(await db.repository.listByEnvironment(bad)).toEqual([]);
       expect(await db.repository.listByEnvironment({ ...env, environmentId: 'x' })).toEqual([]);
-      expect(await db.repository.findActiveByChannel(bad, 'email')).toEqual([]);
+      expect(await db.repository.listActivePriorities(bad, 'email')).toEqual([]);
       expect(await db.repository.findHighestPriorityActive(bad, 'email')).toBeUndefined();
       expect(await db.repository.identifierTaken(bad, integration.identifier)).toBe(false);
       expect(await db.repository.identifierTaken(env, integration.identifier, 'not-a-uuid')).toBe(true);

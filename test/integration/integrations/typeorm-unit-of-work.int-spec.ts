@@ -146,7 +146,7 @@ describe('TypeOrmUnitOfWork and lockChannel (PostgreSQL)', () => {
       });
     await Promise.all([activate('a'), activate('b'), activate('c')]);
 
-    const active = await db.repository.findActiveByChannel(env, 'email');
+    const active = await db.repository.listActivePriorities(env, 'email');
     expect(active.map((i) => i.priority)).toEqual([3, 2, 1]);
     expect(active.filter((i) => i.primary)).toHaveLength(1);
   });

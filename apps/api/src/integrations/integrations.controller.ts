@@ -14,6 +14,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, 
 import type { FastifyReply } from 'fastify';
 import { ApiBody, ApiExtension, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Auth } from '../auth/auth.decorator';
+import { maySeeCredentialValues } from '../auth/credential-visibility.policy';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ApiDataResponse, ApiErrorResponses } from './api-responses.decorator';
 import { CreateIntegrationRequestDto } from './dto/create-integration.request.dto';
@@ -93,7 +94,7 @@ export class IntegrationsController {
   @ApiExtension('x-speakeasy-name-override', 'list')
   @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto, { isArray: true })
   async listIntegrations(@CurrentActor() actor: Actor): Promise<IntegrationResponse[]> {
-    const integrations = await this.listIntegrationsUseCase.execute({ actor });
+    const integrations = await this.listIntegrationsUseCase.execute({ actor, includeSecrets: maySeeCredentialValues(actor) });
     return this.mapper.toResponses(integrations, actor, 'empty');
   }
 
@@ -106,7 +107,11 @@ export class IntegrationsController {
   @ApiExtension('x-speakeasy-name-override', 'listActive')
   @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto, { isArray: true })
   async getActiveIntegrations(@CurrentActor() actor: Actor): Promise<IntegrationResponse[]> {
-    const integrations = await this.listIntegrationsUseCase.execute({ actor, activeOnly: true });
+    const integrations = await this.listIntegrationsUseCase.execute({
+      actor,
+      activeOnly: true,
+      includeSecrets: maySeeCredentialValues(actor),
+    });
     return this.mapper.toResponses(integrations, actor, 'empty');
   }
 
@@ -193,7 +198,11 @@ export class IntegrationsController {
     @CurrentActor() actor: Actor,
     @Param('integrationId') integrationId: string,
   ): Promise<IntegrationResponse[]> {
-    const remaining = await this.deleteIntegrationUseCase.execute({ actor, integrationId });
+    const remaining = await this.deleteIntegrationUseCase.execute({
+      actor,
+      integrationId,
+      includeSecrets: maySeeCredentialValues(actor),
+    });
     return this.mapper.toResponses(remaining, actor, 'empty');
   }
 }

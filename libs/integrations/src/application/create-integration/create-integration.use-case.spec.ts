@@ -263,11 +263,13 @@ describe('CreateIntegration', () => {
       expect(sms).toMatchObject({ primary: true, priority: 1 });
     });
 
-    it('takes the channel lock inside one unit of work', async () => {
+    it('takes the channel lock inside one unit of work for active email/sms and demo providers only', async () => {
       const { create, repository, unitOfWork } = setup();
       await create(activeSendgrid);
-      expect(repository.locks).toEqual([`${DEV}:email`]);
-      expect(unitOfWork.runs).toBe(1);
+      await create({ credentials: sendgridCredentials });
+      await create({ providerId: 'novu' });
+      expect(repository.locks).toEqual([`${DEV}:email`, `${DEV}:in_app`]);
+      expect(unitOfWork.runs).toBe(3);
     });
   });
 });

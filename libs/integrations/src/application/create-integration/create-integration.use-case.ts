@@ -18,6 +18,9 @@ import {
 import { EnvironmentDirectory } from '../ports/environment-directory';
 import { CreateIntegrationCommand } from './create-integration.command';
 
+/** Novu's own demo providers, limited to one per environment. */
+const NOVU_DEMO_PROVIDERS: ReadonlySet<string> = new Set(['novu', 'novu-email', 'novu-sms']);
+
 /** Creates one integration in an environment (spec §3): defaults, catalog rules, primary placement. */
 @Injectable()
 export class CreateIntegration {
@@ -62,8 +65,11 @@ export class CreateIntegration {
       updatedAt: now,
     };
 
+    // Placement and the demo-provider counts need writers of the channel serialised; anything else
+    // only needs the identifier's unique index, so plain inactive creates run in parallel.
+    const needsChannelLock = (integration.active && supportsPrimary(integration)) || NOVU_DEMO_PROVIDERS.has(provider.id);
     return this.unitOfWork.run(async () => {
-      await this.integrations.lockChannel(scope, integration.channel);
+      if (needsChannelLock) await this.integrations.lockChannel(scope, integration.channel);
       await this.assertNovuDemoProviderUnique(scope, provider);
       if (await this.integrations.identifierTaken(scope, integration.identifier)) {
         throw IntegrationError.identifierTaken();

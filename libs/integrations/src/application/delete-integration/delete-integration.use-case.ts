@@ -8,6 +8,8 @@ import { findWritableIntegration, reorderActive } from '../shared/integration-ru
 export interface DeleteIntegrationCommand {
   readonly actor: Actor;
   readonly integrationId: string;
+  /** Whether the caller will see credential values of the remaining integrations (default true). */
+  readonly includeSecrets?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export class DeleteIntegration {
       const current = await findWritableIntegration(this.integrations, command.actor, command.integrationId);
       await this.integrations.softDelete(current, current.id, command.actor.userId, new Date());
       if (supportsPrimary(current)) await reorderActive(this.integrations, current, current.channel!);
-      return this.integrations.listByEnvironment(current);
+      return this.integrations.listByEnvironment(current, { withoutSecrets: command.includeSecrets === false });
     });
   }
 }

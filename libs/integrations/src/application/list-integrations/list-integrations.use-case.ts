@@ -7,6 +7,11 @@ export interface ListIntegrationsCommand {
   readonly actor: Actor;
   /** Only `active: true` integrations (GET /v1/integrations/active). */
   readonly activeOnly?: boolean;
+  /**
+   * Whether the caller will see credential values (default true). When false they are not even
+   * decrypted: `credentials` is `{}` and the webhook signing key is absent.
+   */
+  readonly includeSecrets?: boolean;
 }
 
 /** Session users see their whole organization; API keys see their own environment (spec §4). */
@@ -16,7 +21,8 @@ export class ListIntegrations {
 
   execute(command: ListIntegrationsCommand): Promise<Integration[]> {
     const { actor, activeOnly } = command;
-    if (actor.kind === 'session') return this.integrations.listByOrganization(actor.organizationId, { activeOnly });
-    return this.integrations.listByEnvironment(actor, { activeOnly });
+    const filter = { activeOnly, withoutSecrets: command.includeSecrets === false };
+    if (actor.kind === 'session') return this.integrations.listByOrganization(actor.organizationId, filter);
+    return this.integrations.listByEnvironment(actor, filter);
   }
 }

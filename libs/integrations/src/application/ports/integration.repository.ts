@@ -10,6 +10,11 @@ export interface PlacementChange {
 export interface ListFilter {
   /** Only `active: true` integrations. */
   readonly activeOnly?: boolean;
+  /**
+   * Leave secrets encrypted: `credentials` come back as `{}` and the webhook signing key is left
+   * out, and nothing is decrypted. For callers that may not see them anyway.
+   */
+  readonly withoutSecrets?: boolean;
 }
 
 /**
@@ -27,8 +32,8 @@ export abstract class IntegrationRepository {
   /** The active delivery integration of that channel with the highest priority. */
   abstract findHighestPriorityActive(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder | undefined>;
 
-  /** Active delivery integrations of that channel, highest priority first. */
-  abstract findActiveByChannel(scope: EnvironmentScope, channel: ChannelType): Promise<Integration[]>;
+  /** Id, priority and primary flag of the active delivery integrations of that channel, highest first. */
+  abstract listActivePriorities(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder[]>;
 
   /** Whether a non-deleted integration of the environment already uses this identifier. */
   abstract identifierTaken(scope: EnvironmentScope, identifier: string, exceptId?: string): Promise<boolean>;

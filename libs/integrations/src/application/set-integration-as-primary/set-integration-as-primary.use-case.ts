@@ -33,7 +33,7 @@ export class SetIntegrationAsPrimary {
       const current = await findWritableIntegration(this.integrations, command.actor, command.integrationId);
       if (current.primary) return current;
 
-      const others = (await this.integrations.findActiveByChannel(current, current.channel!)).filter(
+      const others = (await this.integrations.listActivePriorities(current, current.channel!)).filter(
         (other) => other.id !== current.id,
       );
       const demoted = others.filter((other) => other.primary);

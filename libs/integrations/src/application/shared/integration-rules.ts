@@ -70,8 +70,7 @@ export async function reorderActive(
   scope: EnvironmentScope,
   channel: ChannelType,
 ): Promise<void> {
-  const active = await integrations.findActiveByChannel(scope, channel);
-  const changes = compactPriorities(active);
+  const changes = compactPriorities(await integrations.listActivePriorities(scope, channel));
   if (changes.length > 0) await integrations.applyPlacements(scope, changes);
 }
 

@@ -40,7 +40,8 @@ export class IntegrationMapper {
     return record;
   }
 
-  toDomain(record: IntegrationRecord): Integration {
+  /** With `secrets: false` nothing is decrypted: credentials `{}`, no webhook signing key. */
+  toDomain(record: IntegrationRecord, { secrets }: { secrets: boolean } = { secrets: true }): Integration {
     return {
       id: record.id,
       organizationId: record.organizationId,
@@ -53,8 +54,12 @@ export class IntegrationMapper {
       active: record.active,
       primary: record.primary,
       priority: record.priority,
-      credentials: this.cipher.decrypt<Credentials>(record.credentials as EncryptedValue, credentialsAad(record.id)),
-      configurations: this.decryptConfigurations(record.id, record.configurations ?? {}),
+      credentials: secrets
+        ? this.cipher.decrypt<Credentials>(record.credentials as EncryptedValue, credentialsAad(record.id))
+        : {},
+      configurations: secrets
+        ? this.decryptConfigurations(record.id, record.configurations ?? {})
+        : withoutSigningKey(record.configurations ?? {}),
       conditions: (record.conditions ?? []) as unknown as StepFilter[],
       deleted: record.deleted,
       ...(record.deletedAt != null ? { deletedAt: new Date(record.deletedAt) } : {}),
@@ -88,4 +93,9 @@ export class IntegrationMapper {
       ),
     };
   }
+}
+
+function withoutSigningKey(stored: Record<string, any>): Configurations {
+  const { inboundWebhookSigningKey: _encrypted, ...plain } = stored;
+  return plain;
 }

@@ -41,16 +41,21 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
 
   async findHighestPriorityActive(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder | undefined> {
     if (!isScope(scope)) return undefined;
-    const record = await this.activeOfChannel(scope, channel)
-      .select(['i.id', 'i.priority', 'i.primary'])
-      .getOne();
-    return record ? { id: record.id, priority: record.priority, primary: record.primary } : undefined;
+    // limit(1): getOne() alone fetches every matching row and keeps the first.
+    const [holder] = await this.priorityHolders(scope, channel, 1);
+    return holder;
   }
 
-  async findActiveByChannel(scope: EnvironmentScope, channel: ChannelType): Promise<Integration[]> {
+  async listActivePriorities(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder[]> {
     if (!isScope(scope)) return [];
-    const records = await this.activeOfChannel(scope, channel).getMany();
-    return records.map((r) => this.mapper.toDomain(r));
+    return this.priorityHolders(scope, channel);
+  }
+
+  private async priorityHolders(scope: EnvironmentScope, channel: ChannelType, limit?: number): Promise<PriorityHolder[]> {
+    const query = this.activeOfChannel(scope, channel).select(['i.id', 'i.priority', 'i.primary']);
+    if (limit !== undefined) query.limit(limit);
+    const records = await query.getMany();
+    return records.map((record) => ({ id: record.id, priority: record.priority, primary: record.primary }));
   }
 
   async identifierTaken(scope: EnvironmentScope, identifier: string, exceptId?: string): Promise<boolean> {
@@ -186,7 +191,7 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
   private async list(query: SelectQueryBuilder<IntegrationRecord>, filter?: ListFilter): Promise<Integration[]> {
     if (filter?.activeOnly) query.andWhere('i.active = true');
     const records = await query.orderBy('i.createdAt', 'ASC').addOrderBy('i.id', 'ASC').getMany();
-    return records.map((r) => this.mapper.toDomain(r));
+    return records.map((r) => this.mapper.toDomain(r, { secrets: !filter?.withoutSecrets }));
   }
 }
 
