@@ -6,6 +6,13 @@
 module.exports = {
   forbidden: [
     {
+      name: 'libraries-through-their-index',
+      comment: 'apps/ import a library only through its public entry (libs/*/src/index.ts), like any other host.',
+      severity: 'error',
+      from: { path: '^apps/' },
+      to: { path: '^libs/[^/]+/src/', pathNot: '^libs/[^/]+/src/index\\.ts$' },
+    },
+    {
       name: 'domain-is-pure',
       comment: 'libs/*/src/domain may not use NestJS, TypeORM or pg.',
       severity: 'error',

@@ -23,7 +23,11 @@ export type { ReencryptCredentialsCommand } from './application/reencrypt-creden
 export type { Actor } from './application/actor';
 export { CredentialsVerifier } from './application/ports/credentials-verifier';
 export { CredentialsCheckFailed } from './domain/credentials-check.errors';
+// Sharing the use cases' transaction: a host that writes its own tables atomically with them runs
+// its work in UnitOfWork.run (exported by IntegrationsModule) and reads the transaction's
+// EntityManager with these accessors.
 export { UnitOfWork } from './application/ports/unit-of-work';
+export { currentManager, requireTransactionManager } from './infrastructure/typeorm/typeorm-unit-of-work';
 
 export * from './domain/integration';
 export * from './domain/conditions';

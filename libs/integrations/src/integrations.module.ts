@@ -53,7 +53,8 @@ const USE_CASES = [
     { provide: HostResolver, useClass: DnsHostResolver },
     { provide: CredentialsVerifier, useClass: ProviderVerifierRegistry },
   ],
-  // The verifier is exported read-only so hosts can tell whether `check: true` verifies a provider.
-  exports: [...USE_CASES, CredentialsVerifier],
+  // Besides the use cases: the verifier, read-only, so hosts can tell whether `check: true` verifies a
+  // provider; the unit of work, so hosts can write their own rows in the use cases' transaction.
+  exports: [...USE_CASES, CredentialsVerifier, UnitOfWork],
 })
 export class IntegrationsModule extends IntegrationsConfigurableModule {}

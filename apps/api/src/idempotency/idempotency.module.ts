@@ -1,5 +1,3 @@
-import { UnitOfWork } from '@app/integrations';
-import { TypeOrmUnitOfWork } from '@app/integrations/infrastructure/typeorm/typeorm-unit-of-work';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IdempotencyPurger } from './idempotency-purger';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
@@ -9,9 +7,8 @@ import { TypeOrmIdempotencyStore } from './infrastructure/typeorm-idempotency.st
 
 /**
  * The `idempotency-key` contract (spec §5). `configureHttp` installs `IdempotencyInterceptor` as the
- * outermost global interceptor. The UnitOfWork is the integrations library's transaction (a second
- * instance of its TypeORM unit of work shares the same async-local transaction, so the use cases
- * join the interceptor's transaction).
+ * outermost global interceptor. It injects the integrations library's exported UnitOfWork (the
+ * library module is global in AppModule), so the use cases join the interceptor's transaction.
  */
 @Module({})
 export class IdempotencyModule {
@@ -21,7 +18,6 @@ export class IdempotencyModule {
       providers: [
         { provide: IDEMPOTENCY_OPTIONS, useValue: { ...DEFAULT_IDEMPOTENCY_OPTIONS, ...options } },
         { provide: IdempotencyStore, useClass: TypeOrmIdempotencyStore },
-        { provide: UnitOfWork, useClass: TypeOrmUnitOfWork },
         IdempotencyInterceptor,
         IdempotencyPurger,
       ],

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 // The request transaction is the integrations library's (its UnitOfWork keeps it in an
 // AsyncLocalStorage); the store must write on that same transaction.
-import { currentManager, requireTransactionManager } from '@app/integrations/infrastructure/typeorm/typeorm-unit-of-work';
+import { currentManager, requireTransactionManager } from '@app/integrations';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome } from '../idempotency.store';
