@@ -16,7 +16,8 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
-    new FastifyAdapter({ bodyLimit: config.bodyLimitBytes }),
+    // return503OnClosing off: requests arriving while we drain get our own 503 (connection-draining.ts).
+    new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, return503OnClosing: false }),
     { logger: [...config.logLevels], abortOnError: false },
   );
   configureHttp(app, config);
