@@ -1,21 +1,38 @@
 import { ChannelType, CHANNELS, INTEGRATION_KINDS, IntegrationKind } from '@app/integrations';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+
+/** Longest name and identifier (the identifier sits in a unique index, whose rows are bounded). */
+export const MAX_NAME_LENGTH = 255;
 import { ConfigurationsDto } from './configurations.dto';
 import { CredentialsDto } from './credentials.dto';
 import { StepFilterDto } from './step-filter.dto';
 
 /** Body of `POST /v1/integrations`. Unknown keys, at any depth, are refused with a 422 naming them. */
 export class CreateIntegrationRequestDto {
-  @ApiPropertyOptional({ type: String, description: 'The name of the integration', example: 'SendGrid' })
+  @ApiPropertyOptional({
+    type: String,
+    description: 'The name of the integration (default: the provider display name)',
+    example: 'SendGrid',
+    maxLength: MAX_NAME_LENGTH,
+  })
   @IsOptional()
   @IsString()
+  @Matches(/\S/, { message: 'name must not be blank' })
+  @MaxLength(MAX_NAME_LENGTH)
   name?: string;
 
-  @ApiPropertyOptional({ type: String, description: 'The unique identifier for the integration', example: 'sendgrid-main' })
+  @ApiPropertyOptional({
+    type: String,
+    description: 'The unique identifier for the integration (default: slug of the name plus a random suffix)',
+    example: 'sendgrid-main',
+    maxLength: MAX_NAME_LENGTH,
+  })
   @IsOptional()
   @IsString()
+  @Matches(/\S/, { message: 'identifier must not be blank' })
+  @MaxLength(MAX_NAME_LENGTH)
   identifier?: string;
 
   @ApiPropertyOptional({ type: String, format: 'uuid', description: 'The ID of the associated environment' })
