@@ -104,6 +104,14 @@ describe('idempotency-key (spec §5)', () => {
       const second = await org.session.post(ROUTE, sendgridPayload({ name: 'session' }), withKey(key));
       expectReplayOf(second, first, key);
       expect(await integrationsIn(org.devId)).toHaveLength(1);
+      // The stored response holds decrypted credentials: it is encrypted at rest like them.
+      const { rows } = await db.query('SELECT response_body FROM idempotency_records WHERE organization_id = $1 AND idempotency_key = $2', [
+        org.id,
+        key,
+      ]);
+      expect(rows).toHaveLength(1);
+      for (const secret of Object.values(sendgridCredentials)) expect(rows[0].response_body).not.toContain(secret);
+      expect(JSON.parse(rows[0].response_body)).toEqual(expect.objectContaining({ kid: expect.any(String), ct: expect.any(String) }));
     });
 
     it('replays an API-key caller without credentials, like the original', async () => {

@@ -22,6 +22,8 @@ export { ReencryptCredentials } from './application/reencrypt-credentials/reencr
 export type { ReencryptCredentialsCommand } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
 export type { Actor } from './application/actor';
 export { CredentialsVerifier } from './application/ports/credentials-verifier';
+export { CredentialsCipher } from './application/ports/credentials-cipher';
+export type { EncryptedValue } from './application/ports/credentials-cipher';
 export { CredentialsCheckFailed } from './domain/credentials-check.errors';
 // Sharing the use cases' transaction: a host that writes its own tables atomically with them runs
 // its work in UnitOfWork.run (exported by IntegrationsModule) and reads the transaction's

@@ -54,7 +54,8 @@ const USE_CASES = [
     { provide: CredentialsVerifier, useClass: ProviderVerifierRegistry },
   ],
   // Besides the use cases: the verifier, read-only, so hosts can tell whether `check: true` verifies a
-  // provider; the unit of work, so hosts can write their own rows in the use cases' transaction.
-  exports: [...USE_CASES, CredentialsVerifier, UnitOfWork],
+  // provider; the unit of work, so hosts can write their own rows in the use cases' transaction;
+  // the cipher, so hosts can keep their own copies of secrets (e.g. stored responses) encrypted.
+  exports: [...USE_CASES, CredentialsVerifier, UnitOfWork, CredentialsCipher],
 })
 export class IntegrationsModule extends IntegrationsConfigurableModule {}

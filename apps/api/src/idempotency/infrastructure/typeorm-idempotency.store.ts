@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 // The request transaction is the integrations library's (its UnitOfWork keeps it in an
 // AsyncLocalStorage); the store must write on that same transaction.
-import { currentManager, requireTransactionManager } from '@app/integrations';
+import { CredentialsCipher, currentManager, EncryptedValue, requireTransactionManager } from '@app/integrations';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome } from '../idempotency.store';
@@ -9,10 +9,17 @@ import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome } from '..
 /** Prefix of the advisory-lock key (the integrations repository uses `integrations:channel`). */
 const LOCK_NAMESPACE = 'idempotency';
 
-/** `IdempotencyStore` on PostgreSQL: transaction-scoped advisory locks and `idempotency_records`. */
+/**
+ * `IdempotencyStore` on PostgreSQL: transaction-scoped advisory locks and `idempotency_records`.
+ * Response bodies are stored encrypted (a session caller's response carries decrypted credentials),
+ * with the integrations cipher and the organization + key as associated data.
+ */
 @Injectable()
 export class TypeOrmIdempotencyStore extends IdempotencyStore {
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly cipher: CredentialsCipher,
+  ) {
     super();
   }
 
@@ -31,7 +38,9 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
       [scope.organizationId, scope.key],
     );
     const [row] = rows;
-    return row ? { fingerprint: row.request_hash, statusCode: Number(row.status_code), body: row.response_body } : undefined;
+    if (!row) return undefined;
+    const body = this.cipher.decrypt<string>(JSON.parse(row.response_body) as EncryptedValue, bodyAad(scope));
+    return { fingerprint: row.request_hash, statusCode: Number(row.status_code), body };
   }
 
   async save(scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void> {
@@ -44,7 +53,14 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
              response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
        WHERE idempotency_records.expires_at <= now()
        RETURNING 1 AS saved`,
-      [scope.organizationId, scope.key, outcome.fingerprint, outcome.statusCode, outcome.body, ttlMs],
+      [
+        scope.organizationId,
+        scope.key,
+        outcome.fingerprint,
+        outcome.statusCode,
+        JSON.stringify(this.cipher.encrypt(outcome.body, bodyAad(scope))),
+        ttlMs,
+      ],
     );
     if (rows.length !== 1) throw new Error(`idempotency record for key of organization ${scope.organizationId} already exists`);
   }
@@ -69,6 +85,10 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
   private transaction(operation: string): EntityManager {
     return requireTransactionManager(this.dataSource, `IdempotencyStore.${operation}`);
   }
+}
+
+function bodyAad(scope: IdempotencyScope): string {
+  return `idempotency:${scope.organizationId}:${scope.key}:response`;
 }
 
 function lockKey(scope: IdempotencyScope): string {
