@@ -10,6 +10,7 @@ import {
   integrationsEntities,
   ListIntegrations,
 } from '@app/integrations';
+import { insertEnvironment } from '../support/tenancy-rows';
 import { createTestDatabase } from '../support/test-database';
 
 /**
@@ -42,12 +43,7 @@ describe('IntegrationsModule in another Nest host (no HTTP)', () => {
     moduleRef = await Test.createTestingModule({ imports: [HostModule] }).compile();
     await moduleRef.init();
     dataSource = moduleRef.get(DataSource);
-    await dataSource.query('INSERT INTO organizations (id, name) VALUES ($1, $2)', [organizationId, 'Host Org']);
-    await dataSource.query('INSERT INTO environments (id, organization_id, name) VALUES ($1, $2, $3)', [
-      environmentId,
-      organizationId,
-      'Development',
-    ]);
+    await insertEnvironment(dataSource, { organizationId, environmentId });
   });
 
   afterAll(async () => {

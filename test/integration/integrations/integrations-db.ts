@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { EnvironmentScope } from '../../../libs/integrations/src/domain/integration';
 import { AesGcmCredentialsCipher } from '../../../libs/integrations/src/infrastructure/crypto/aes-gcm-credentials.cipher';
 import { TypeOrmEnvironmentDirectory } from '../../../libs/integrations/src/infrastructure/typeorm/typeorm-environment.directory';
 import { TypeOrmIntegrationRepository } from '../../../libs/integrations/src/infrastructure/typeorm/typeorm-integration.repository';
 import { TypeOrmUnitOfWork } from '../../../libs/integrations/src/infrastructure/typeorm/typeorm-unit-of-work';
+import { insertEnvironment } from '../../support/tenancy-rows';
 import { createTestDatabase, openTestDataSource } from '../../support/test-database';
 
 /** One fresh database per test file, with the integrations infrastructure built by `new`. */
@@ -29,19 +30,8 @@ export async function openIntegrationsDb(): Promise<IntegrationsDb> {
     repository: new TypeOrmIntegrationRepository(dataSource, cipher),
     unitOfWork: new TypeOrmUnitOfWork(dataSource),
     environments: new TypeOrmEnvironmentDirectory(dataSource),
-    async newEnvironment(organizationId?: string) {
-      const orgId = organizationId ?? randomUUID();
-      if (!organizationId) {
-        await dataSource.query('INSERT INTO organizations (id, name) VALUES ($1, $2)', [orgId, `org ${orgId}`]);
-      }
-      const environmentId = randomUUID();
-      await dataSource.query('INSERT INTO environments (id, organization_id, name) VALUES ($1, $2, $3)', [
-        environmentId,
-        orgId,
-        `env ${environmentId}`,
-      ]);
-      return { organizationId: orgId, environmentId };
-    },
+    newEnvironment: (organizationId?: string) =>
+      insertEnvironment(dataSource, { organizationId, existingOrganization: organizationId !== undefined }),
     async close() {
       await dataSource.destroy();
       await database.drop();

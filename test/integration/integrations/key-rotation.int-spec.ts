@@ -12,6 +12,7 @@ import {
   ListIntegrations,
   ReencryptCredentials,
 } from '@app/integrations';
+import { insertEnvironment } from '../../support/tenancy-rows';
 import { createTestDatabase } from '../../support/test-database';
 
 const oldKey: EncryptionKey = { id: 'old', key: randomBytes(32).toString('base64') };
@@ -58,8 +59,7 @@ describe('ReencryptCredentials (real PostgreSQL)', () => {
   it('moves every stored secret (deleted rows too) onto the new key so the old one can be dropped', async () => {
     const before = await host([oldKey]);
     const dataSource = before.get(DataSource);
-    await dataSource.query('INSERT INTO organizations (id, name) VALUES ($1, $2)', [organizationId, 'Rotation Org']);
-    await dataSource.query('INSERT INTO environments (id, organization_id, name) VALUES ($1, $2, $3)', [environmentId, organizationId, 'Development']);
+    await insertEnvironment(dataSource, { organizationId, environmentId });
     const create = before.get(CreateIntegration);
     for (let i = 0; i < 7; i++) {
       await create.execute({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { currentManager } from '../../../libs/integrations/src/infrastructure/typeorm/typeorm-unit-of-work';
 import { IntegrationsDb, openIntegrationsDb } from './integrations-db';
+import { insertEnvironment } from '../../support/tenancy-rows';
 
 describe('TypeOrmEnvironmentDirectory (PostgreSQL)', () => {
   let db: IntegrationsDb;
@@ -30,13 +31,7 @@ describe('TypeOrmEnvironmentDirectory (PostgreSQL)', () => {
     const environmentId = randomUUID();
     await expect(
       db.unitOfWork.run(async () => {
-        const manager = currentManager(db.dataSource);
-        await manager.query('INSERT INTO organizations (id, name) VALUES ($1, $2)', [organizationId, 'tx org']);
-        await manager.query('INSERT INTO environments (id, organization_id, name) VALUES ($1, $2, $3)', [
-          environmentId,
-          organizationId,
-          'tx env',
-        ]);
+        await insertEnvironment(currentManager(db.dataSource), { organizationId, environmentId });
         // Uncommitted, so only visible through the transaction.
         expect(await db.environments.find(environmentId)).toEqual({ id: environmentId, organizationId });
         throw new Error('roll back');
