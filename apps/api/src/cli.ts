@@ -3,7 +3,7 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { ReencryptCredentials } from '@app/integrations';
-import { BootstrapOrganization, BootstrapResult } from '@app/tenancy';
+import { AuthenticateApiKey, BootstrapOrganization, BootstrapResult, RevokeApiKey } from '@app/tenancy';
 import { AppModule } from './app.module';
 import { resolveDatabase } from './bootstrap/resolve-database';
 import { ConfigError, loadConfig } from './config/load-config';
@@ -20,6 +20,9 @@ Commands:
                        current encryption key (the first of ENCRYPTION_KEYS). Run it after
                        putting a new key first; afterwards the old key can be removed.
                        Safe while the service runs; prints progress to stderr.
+  revoke-key           Revoke an API key, read from standard input (not an argument, so that it stays
+                       out of shell history and process lists):  echo "$KEY" | npm run -s cli -- revoke-key
+                       Running services may accept it for up to API_KEY_CACHE_TTL_MS (default 30 s).
 
 Options (bootstrap):
   --name <name>        Organization name (default "My Organization")
@@ -64,7 +67,9 @@ async function run(argv: string[]): Promise<number> {
   }
   const [command, ...extra] = positionals;
   if (!command) throw new UsageError('no command given');
-  if (command !== 'bootstrap' && command !== 'reencrypt') throw new UsageError(`unknown command "${command}"`);
+  if (!['bootstrap', 'reencrypt', 'revoke-key'].includes(command)) throw new UsageError(`unknown command "${command}"`);
+  const keyToRevoke = command === 'revoke-key' ? await readStdin() : undefined;
+  if (command === 'revoke-key' && !keyToRevoke) throw new UsageError('revoke-key reads the API key from standard input; none was given');
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
   if (values.name !== undefined && !values.name.trim()) throw new UsageError('--name must not be empty');
   const batchSize = values['batch-size'] === undefined ? 100 : Number(values['batch-size']);
@@ -82,6 +87,16 @@ async function run(argv: string[]): Promise<number> {
     });
     embedded?.beforeStop(() => context.close());
     try {
+      if (command === 'revoke-key') {
+        const principal = await context.get(AuthenticateApiKey).execute(keyToRevoke!);
+        if (!principal) throw new Error('API key not found (unknown, or already revoked)');
+        await context.get(RevokeApiKey).execute(principal.apiKeyId);
+        const result = { revoked: true, apiKeyId: principal.apiKeyId, environmentId: principal.environmentId };
+        process.stdout.write(
+          values.json ? `${JSON.stringify(result)}\n` : `Revoked API key ${principal.apiKeyId} of environment ${principal.environmentId}.\n`,
+        );
+        return 0;
+      }
       if (command === 'reencrypt') {
         const result = await context.get(ReencryptCredentials).execute({
           batchSize,
@@ -115,6 +130,14 @@ function parse(argv: string[]) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+}
+
+/** Standard input, trimmed; empty when it is a terminal nobody types into or nothing was piped. */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
 }
 
 function humanReadable(result: BootstrapResult): string {
