@@ -177,7 +177,7 @@ describe('HTTP provider credentials checks', () => {
     it('Mailgun: an unknown domain is a rejection', async () => {
       answer = { status: 404, body: { message: 'Domain not found' } };
       const failure = await failureOf(verifierFor('mailgun').verify('mailgun', { apiKey: 'k', domain: 'nope.example.com' }));
-      expect(failure).toMatchObject({ reason: 'rejected', message: 'Mailgun has no domain nope.example.com for this API key' });
+      expect(failure).toMatchObject({ reason: 'rejected', message: 'Mailgun has no such domain (credentials.domain) for this API key' });
     });
 
     it("Mailgun: the integration's own baseUrl wins, and it is checked against the policy", async () => {
@@ -193,7 +193,17 @@ describe('HTTP provider credentials checks', () => {
     it('Telnyx: an unknown messaging profile is a rejection', async () => {
       answer = { status: 404, body: { errors: [{ code: '10005', title: 'Resource not found' }] } };
       const failure = await failureOf(verifierFor('telnyx').verify('telnyx', { apiKey: 'k', messageProfileId: 'p-1' }));
-      expect(failure).toMatchObject({ reason: 'rejected', message: 'Telnyx has no messaging profile p-1 for this API key' });
+      expect(failure).toMatchObject({ reason: 'rejected', message: 'Telnyx has no such messaging profile (credentials.messageProfileId) for this API key' });
+    });
+
+    it('Twilio and OneSignal: an unknown account or app is a rejection that does not echo its id', async () => {
+      answer = { status: 404, body: { code: 20404, message: 'The requested resource was not found' } };
+      const twilio = await failureOf(verifierFor('twilio').verify('twilio', { accountSid: 'AC-echo-me-not', token: 't' }));
+      expect(twilio).toMatchObject({ reason: 'rejected', message: 'Twilio has no such account (credentials.accountSid) for these credentials' });
+      answer = { status: 400, body: { errors: ['app_id not found'] } };
+      const oneSignal = await failureOf(verifierFor('one-signal').verify('one-signal', { applicationId: 'app-echo-me-not', apiKey: 'os_v2_app_x' }));
+      expect(oneSignal.reason).toBe('rejected');
+      expect(oneSignal.message).not.toContain('echo-me-not');
     });
 
     it('Slack: an unknown client id is a rejection; an unexpected error is not a yes', async () => {

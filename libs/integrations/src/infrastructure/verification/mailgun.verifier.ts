@@ -21,7 +21,7 @@ export const mailgunVerifier: ProviderVerifier = {
       headers: { authorization: basicAuth(credential(credentials, 'user') ?? 'api', apiKey) },
     });
     if (response.status === 404) {
-      throw new CredentialsCheckFailed('rejected', `Mailgun has no domain ${domain} for this API key`);
+      throw new CredentialsCheckFailed('rejected', 'Mailgun has no such domain (credentials.domain) for this API key');
     }
     expectAccepted('Mailgun', response);
   },

@@ -16,7 +16,7 @@ export const telnyxVerifier: ProviderVerifier = {
       headers: { authorization: `Bearer ${apiKey}` },
     });
     if (response.status === 404) {
-      throw new CredentialsCheckFailed('rejected', `Telnyx has no messaging profile ${profileId} for this API key`);
+      throw new CredentialsCheckFailed('rejected', 'Telnyx has no such messaging profile (credentials.messageProfileId) for this API key');
     }
     expectAccepted('Telnyx', response);
   },

@@ -16,7 +16,7 @@ export const twilioVerifier: ProviderVerifier = {
       headers: { authorization: basicAuth(accountSid, token) },
     });
     if (response.status === 404) {
-      throw new CredentialsCheckFailed('rejected', `Twilio has no account ${accountSid} for these credentials`);
+      throw new CredentialsCheckFailed('rejected', 'Twilio has no such account (credentials.accountSid) for these credentials');
     }
     expectAccepted('Twilio', response);
   },
