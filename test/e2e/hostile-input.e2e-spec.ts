@@ -58,12 +58,22 @@ describe('hostile input never yields a 5xx', () => {
     if (response.status >= 400) expect(response.body.statusCode).toBe(response.status);
   });
 
-  it('deeply nested JSON → 4xx', async () => {
+  it.each([
+    ['without', {}],
+    ['with an idempotency key (fingerprinted before validation)', { 'idempotency-key': 'deep-body' }],
+  ])('deeply nested JSON %s → 422', async (_label, extraHeaders) => {
     const depth = 100_000;
     const raw = `{"providerId":"sendgrid","credentials":{"tlsOptions":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
-    const response = await apiKey.request('POST', ROUTE, { raw, headers: { 'Content-Type': 'application/json' } });
-    expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(response.status).toBeLessThan(500);
+    const response = await apiKey.request('POST', ROUTE, { raw, headers: { 'Content-Type': 'application/json', ...extraHeaders } });
+    expect(response.status).toBe(422);
+    expect(Object.keys(response.body.errors)[0]).toMatch(/^credentials\.tlsOptions(\.0)*$/);
+  });
+
+  it('NUL in the body of a keyed request → 422, and nothing is stored for the key', async () => {
+    const response = await session.post(ROUTE, sendgridPayload({ name: `a${NUL}b` }), { 'idempotency-key': 'nul-body' });
+    expect(response.status).toBe(422);
+    const { n } = (await testApp.dataSource.query("SELECT count(*)::int AS n FROM idempotency_records WHERE idempotency_key = 'nul-body'"))[0];
+    expect(n).toBe(0);
   });
 
   it('hostile path ids and headers → 4xx', async () => {

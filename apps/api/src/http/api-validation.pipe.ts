@@ -1,5 +1,4 @@
 import { ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
-import { bodyShapeProblems } from './body-shape';
 import { RequestValidationException, validationExceptionFactory } from './request-validation';
 
 export const BODY_NOT_OBJECT_MESSAGE = 'The request body must be a JSON object';
@@ -7,8 +6,8 @@ export const BODY_NOT_OBJECT_MESSAGE = 'The request body must be a JSON object';
 /**
  * The global ValidationPipe: whitelist + forbidNonWhitelisted (unknown keys at any depth → 422
  * naming them), transform, and 422 errors keyed by dotted path. A body that is not a JSON object
- * (array, string, number, `null`) is a 422 too, and so are NUL characters and nesting deeper than
- * MAX_BODY_DEPTH (body-shape.ts). An absent body is validated as `{}`.
+ * (array, string, number, `null`) is a 422 too. NUL characters and excessive nesting never get here:
+ * BodyShapeInterceptor refuses them first. An absent body is validated as `{}`.
  */
 @Injectable()
 export class ApiValidationPipe extends ValidationPipe {
@@ -26,11 +25,6 @@ export class ApiValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && isDtoClass(metadata.metatype) && value !== undefined && !isPlainObject(value)) {
       throw new RequestValidationException({ body: { messages: [BODY_NOT_OBJECT_MESSAGE] } });
-    }
-    if (metadata.type === 'body' && value !== undefined) {
-      // Before class-transformer, which recurses and would overflow the stack on deep nesting.
-      const problems = bodyShapeProblems(value);
-      if (Object.keys(problems).length > 0) throw new RequestValidationException(problems);
     }
     return super.transform(value, metadata);
   }

@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { IdempotentReplayFilter } from '../idempotency/idempotent-replay';
 import { ApiValidationPipe } from './api-validation.pipe';
+import { BodyShapeInterceptor } from './body-shape.interceptor';
 import { installConnectionDraining } from './connection-draining';
 import { DataEnvelopeInterceptor } from './data-envelope.interceptor';
 import { DomainErrorFilter } from './domain-error.filter';
@@ -17,8 +18,9 @@ import { UnhandledExceptionFilter } from './unhandled-exception.filter';
  */
 export function configureHttp(app: NestFastifyApplication, config: AppConfig): void {
   app.useGlobalPipes(new ApiValidationPipe());
-  // Idempotency outermost: it stores and replays the enveloped body exactly as sent.
-  app.useGlobalInterceptors(app.get(IdempotencyInterceptor), new DataEnvelopeInterceptor());
+  // First registered = outermost. Body shape first (before anything walks the body); then
+  // idempotency, which stores and replays the enveloped body exactly as sent.
+  app.useGlobalInterceptors(new BodyShapeInterceptor(), app.get(IdempotencyInterceptor), new DataEnvelopeInterceptor());
   // Nest tries global filters last-registered first: idempotent replays, domain errors, then
   // HttpExceptions, then anything (database unavailable → 503, else 500).
   app.useGlobalFilters(new UnhandledExceptionFilter(), new HttpExceptionFilter(), new DomainErrorFilter(), new IdempotentReplayFilter());
