@@ -8,6 +8,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigError, loadConfig } from './config/load-config';
 import { EmbeddedPostgresHandle } from './database/embedded-postgres';
 import { startDraining } from './http/connection-draining';
+import { settlesWithin } from './shared/settles-within';
 
 const logger = new Logger('Main');
 
@@ -25,10 +26,13 @@ async function main(): Promise<void> {
   // 503), lets in-flight requests finish, then closes the pool. Bounded by SHUTDOWN_TIMEOUT_MS.
   const shutdown = once(async (signal: string) => {
     logger.log(`${signal} received: finishing in-flight requests (at most ${config.shutdownTimeoutMs} ms), then exiting`);
-    const finished = await withinMs(config.shutdownTimeoutMs, async () => {
-      await closeApp();
-      await embedded?.stop();
-    }).catch((error: unknown) => {
+    const finished = await settlesWithin(
+      config.shutdownTimeoutMs,
+      (async () => {
+        await closeApp();
+        await embedded?.stop();
+      })(),
+    ).catch((error: unknown) => {
       logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
       return false;
     });
@@ -88,19 +92,6 @@ function publicBaseUrl(config: AppConfig, app: NestFastifyApplication): string {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
-/** true when `work` settled within `ms`, false when the time ran out first. */
-async function withinMs(ms: number, work: () => Promise<void>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((done) => {
-    timer = setTimeout(() => done(false), ms);
-  });
-  try {
-    return await Promise.race([work().then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function once<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {

@@ -16,7 +16,7 @@ export const AUTH_MESSAGES = {
  * the scheme is echoed as sent in the error. Throws 401 with the contract's messages.
  */
 export function parseAuthorizationHeader(header: string | string[] | undefined): AuthorizationCredential {
-  const raw = (Array.isArray(header) ? header[0] : header)?.trim();
+  const raw = singleHeader(header);
   if (!raw) throw new UnauthorizedException(AUTH_MESSAGES.missingHeader);
 
   const gap = raw.search(/\s/);

@@ -13,11 +13,16 @@ export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
  */
 export function respondWithInternalError(exception: unknown, host: ArgumentsHost, logger: Logger): void {
   const errorId = randomUUID();
-  const request = host.switchToHttp().getRequest<FastifyRequest | undefined>();
-  const where = request ? `${request.method} ${request.url}` : 'unknown request';
+  const where = describeRequest(host);
   const stack = exception instanceof Error ? exception.stack ?? `${exception.name}: ${exception.message}` : String(exception);
   logger.error(`Unhandled error ${errorId} on ${where}`, stack);
   sendError(host, HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE, { errorId });
+}
+
+/** `POST /v1/integrations` — method and URL only, for log lines (never headers or body). */
+function describeRequest(host: ArgumentsHost): string {
+  const request = host.switchToHttp().getRequest<FastifyRequest | undefined>();
+  return request ? `${request.method} ${request.url}` : 'unknown request';
 }
 
 /**
@@ -31,9 +36,8 @@ export class UnhandledExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (isDatabaseUnavailable(exception)) {
-      const request = host.switchToHttp().getRequest<FastifyRequest | undefined>();
       const reason = exception instanceof Error ? exception.message : String(exception);
-      this.logger.warn(`Database unavailable on ${request ? `${request.method} ${request.url}` : 'unknown request'}: ${reason}`);
+      this.logger.warn(`Database unavailable on ${describeRequest(host)}: ${reason}`);
       void host.switchToHttp().getResponse<FastifyReply>().header('Retry-After', '1');
       sendError(host, HttpStatus.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE);
       return;

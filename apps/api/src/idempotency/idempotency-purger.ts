@@ -33,7 +33,7 @@ export class IdempotencyPurger implements OnApplicationBootstrap, OnApplicationS
     await this.running; // never close the pool under a running DELETE
   }
 
-  /** One purge pass (skipped while the previous one still runs); resolves with the rows deleted. */
+  /** One purge pass (joins the previous one while it still runs); resolves when it is done. */
   purgeNow(): Promise<void> {
     this.running ??= this.purge().finally(() => (this.running = undefined));
     return this.running;

@@ -24,7 +24,7 @@ export class IntegrationError extends Error {
   constructor(
     readonly code: IntegrationErrorCode,
     message: string,
-    /** Only for INVALID_INTEGRATION / CHECK_NOT_SUPPORTED: which properties are wrong and why. */
+    /** For INVALID_INTEGRATION: which properties are wrong and why (the 422 `errors` map). */
     readonly fields?: FieldProblems,
   ) {
     super(message);
