@@ -34,7 +34,7 @@ export class AppModule {
           isGlobal: true,
         }),
         IntegrationsHttpModule,
-        IdempotencyModule.forRoot(),
+        IdempotencyModule.forRoot({ fingerprintKeys: config.encryptionKeys }),
         HealthModule,
       ],
       providers: [{ provide: APP_CONFIG, useValue: config }],

@@ -15,6 +15,7 @@ export const idempotencyMessages = {
     `idempotencyKey "${key}" has exceeded the maximum allowed length of ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
   inProgress: (key: string) => `Request with key "${key}" is currently being processed. Please retry after 1 second`,
   bodyMismatch: (key: string) => `Request with key "${key}" is being reused for a different body`,
+  unverifiable: (key: string) => `Request with key "${key}" cannot be matched to its stored outcome; send it with a new key`,
 };
 
 export interface FingerprintInput {
@@ -27,15 +28,19 @@ export interface FingerprintInput {
   readonly body: unknown;
 }
 
-/** sha256 (hex) of a canonical JSON of method, path, environment and body: key order does not matter. */
-export function requestFingerprint(input: FingerprintInput): string {
+/**
+ * SHA-256 of a canonical JSON of method, path, environment and body: key order does not matter.
+ * Never stored as it is (it could be tested offline against guessed credentials): the stored
+ * fingerprint is its HMAC, see `IdempotencyFingerprints`.
+ */
+export function requestDigest(input: FingerprintInput): Buffer {
   const canonical = canonicalJson({
     method: input.method.toUpperCase(),
     path: input.path,
     environmentId: input.environmentId,
     body: input.body === undefined ? null : input.body,
   });
-  return createHash('sha256').update(canonical).digest('hex');
+  return createHash('sha256').update(canonical).digest();
 }
 
 /** JSON with object keys sorted at every depth; `undefined` members are dropped, as JSON.stringify does. */

@@ -7,6 +7,7 @@ import {
   HttpStatus,
   Inject,
   Injectable,
+  Logger,
   NestInterceptor,
   UnprocessableEntityException,
 } from '@nestjs/common';
@@ -23,11 +24,12 @@ import {
   idempotencyMessages,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   pathOf,
-  requestFingerprint,
+  requestDigest,
 } from './idempotency-request';
+import { IdempotencyFingerprints } from './idempotency-fingerprint';
 import { IdempotentReplay } from './idempotent-replay';
 import { IDEMPOTENCY_OPTIONS, IdempotencyOptions } from './idempotency.options';
-import { IdempotencyScope, IdempotencyStore, StoredOutcome } from './idempotency.store';
+import { IdempotencyScope, IdempotencyStore, StoredOutcome, UnreadableIdempotencyRecord } from './idempotency.store';
 
 type Outcome = { kind: 'handled'; result: unknown } | { kind: 'stored'; response: IdempotentReplay };
 
@@ -35,7 +37,8 @@ type Outcome = { kind: 'handled'; result: unknown } | { kind: 'stored'; response
  * The `idempotency-key` contract (spec §5) for POST/PATCH routes of authenticated callers.
  *
  * One database transaction per keyed request, joined by the use cases (`UnitOfWork.run` nests):
- * 1. a live stored outcome: same fingerprint → replay it, another → 422 (no lock needed);
+ * 1. a live stored outcome: same fingerprint → replay it, another → 422 (no lock needed); one that
+ *    cannot be checked (its key was removed from the configuration) → 422 too, never re-run;
  * 2. `pg_try_advisory_xact_lock(org + key)`; not acquired → 409 in progress (`Retry-After: 1`),
  *    whichever instance holds it; acquired → look for a stored outcome again (as in 1);
  * 3. none: run the handler, store its status and body, commit both together. A client error (4xx)
@@ -47,10 +50,13 @@ type Outcome = { kind: 'handled'; result: unknown } | { kind: 'stored'; response
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Idempotency');
+
   constructor(
     private readonly store: IdempotencyStore,
     private readonly unitOfWork: UnitOfWork,
     @Inject(IDEMPOTENCY_OPTIONS) private readonly options: IdempotencyOptions,
+    private readonly fingerprints: IdempotencyFingerprints,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -67,19 +73,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
     void reply.header(IDEMPOTENCY_KEY_RESPONSE_HEADER, key);
     const path = pathOf(request.url);
     const scope: IdempotencyScope = { organizationId: request.actor.organizationId, key };
-    const fingerprint = requestFingerprint({
+    // The digest is computed once; only its keyed form (HMAC) is ever stored.
+    const digest = requestDigest({
       method: request.method,
       path,
       environmentId: request.actor.environmentId,
       body: request.body,
     });
     const successStatus = this.successStatus(context, request.method);
-    return from(this.process(scope, fingerprint, path, successStatus, reply, next));
+    return from(this.process(scope, digest, path, successStatus, reply, next));
   }
 
   private async process(
     scope: IdempotencyScope,
-    fingerprint: string,
+    digest: Buffer,
     path: string,
     successStatus: number,
     reply: FastifyReply,
@@ -88,15 +95,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const outcome = await this.unitOfWork.run(async (): Promise<Outcome> => {
       // A finished key answers without the lock (a replay never looks "in progress"); otherwise
       // lock, and look again: the holder may have committed in between.
-      const finished = await this.store.findLive(scope);
-      if (finished) return this.answerFromStore(finished, fingerprint, scope);
+      const finished = await this.findLive(scope);
+      if (finished) return this.answerFromStore(finished, digest, scope);
       if (!(await this.store.tryLock(scope))) {
         void reply.header('Retry-After', '1');
         throw new ConflictException(idempotencyMessages.inProgress(scope.key));
       }
-      const stored = await this.store.findLive(scope);
-      if (stored) return this.answerFromStore(stored, fingerprint, scope);
+      const stored = await this.findLive(scope);
+      if (stored) return this.answerFromStore(stored, digest, scope);
 
+      const fingerprint = this.fingerprints.sign(digest);
       const savepoint = await this.store.savepoint();
       try {
         // next.handle() is called here, inside the transaction's async context: the handler and
@@ -118,9 +126,32 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return outcome.result;
   }
 
-  private answerFromStore(stored: StoredOutcome, fingerprint: string, scope: IdempotencyScope): Outcome {
-    if (stored.fingerprint !== fingerprint) throw new UnprocessableEntityException(idempotencyMessages.bodyMismatch(scope.key));
+  private async findLive(scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
+    try {
+      return await this.store.findLive(scope);
+    } catch (error) {
+      if (!(error instanceof UnreadableIdempotencyRecord)) throw error;
+      this.unverifiable(scope, error.keyId);
+    }
+  }
+
+  private answerFromStore(stored: StoredOutcome, digest: Buffer, scope: IdempotencyScope): Outcome {
+    const verdict = this.fingerprints.verify(digest, stored.fingerprint);
+    if (verdict === 'unknown-key') this.unverifiable(scope, stored.fingerprint.keyId);
+    if (verdict !== 'match') throw new UnprocessableEntityException(idempotencyMessages.bodyMismatch(scope.key));
     return { kind: 'stored', response: new IdempotentReplay(stored) };
+  }
+
+  /**
+   * A live record whose key is no longer configured: it can be neither checked nor replayed, and
+   * running the request again could create twice. 422 until it expires; the operator is told why.
+   */
+  private unverifiable(scope: IdempotencyScope, keyId: string | null): never {
+    this.logger.warn(
+      `A live idempotency record of organization ${scope.organizationId} cannot be verified (key id ${keyId === null ? 'none' : `"${keyId}"`}):` +
+        ' its key is no longer in ENCRYPTION_KEYS (keep a rotated-out key listed for 24 hours after the switch) or the row was altered',
+    );
+    throw new UnprocessableEntityException(idempotencyMessages.unverifiable(scope.key));
   }
 
   /** The status Nest will send for a successful result: `@HttpCode`, else 201 for POST, 200 otherwise. */

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { FingerprintSecret, IdempotencyFingerprints } from './idempotency-fingerprint';
 import { IdempotencyPurger } from './idempotency-purger';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, IDEMPOTENCY_OPTIONS, IdempotencyOptions } from './idempotency.options';
@@ -9,14 +10,19 @@ import { TypeOrmIdempotencyStore } from './infrastructure/typeorm-idempotency.st
  * The `idempotency-key` contract (spec §5). `configureHttp` installs `IdempotencyInterceptor` as the
  * outermost global interceptor. It injects the integrations library's exported UnitOfWork (the
  * library module is global in AppModule), so the use cases join the interceptor's transaction.
+ *
+ * `fingerprintKeys` are the encryption keys (`ENCRYPTION_KEYS`): stored request fingerprints are
+ * HMACs under keys derived from them, and rotate with them (the first signs, all verify).
  */
 @Module({})
 export class IdempotencyModule {
-  static forRoot(options: Partial<IdempotencyOptions> = {}): DynamicModule {
+  static forRoot(options: { fingerprintKeys: readonly FingerprintSecret[] } & Partial<IdempotencyOptions>): DynamicModule {
+    const { fingerprintKeys, ...tuning } = options;
     return {
       module: IdempotencyModule,
       providers: [
-        { provide: IDEMPOTENCY_OPTIONS, useValue: { ...DEFAULT_IDEMPOTENCY_OPTIONS, ...options } },
+        { provide: IDEMPOTENCY_OPTIONS, useValue: { ...DEFAULT_IDEMPOTENCY_OPTIONS, ...tuning } },
+        { provide: IdempotencyFingerprints, useFactory: () => new IdempotencyFingerprints(fingerprintKeys) },
         { provide: IdempotencyStore, useClass: TypeOrmIdempotencyStore },
         IdempotencyInterceptor,
         IdempotencyPurger,

@@ -1,3 +1,5 @@
+import type { StoredFingerprint } from './idempotency-fingerprint';
+
 /** Who owns a key: keys are scoped to an organization (spec §5). */
 export interface IdempotencyScope {
   readonly organizationId: string;
@@ -6,11 +8,22 @@ export interface IdempotencyScope {
 
 /** A finished request's outcome, as replayed to a retry. */
 export interface StoredOutcome {
-  /** sha256 of the request (method, path, environment, canonical body): see `requestFingerprint`. */
-  readonly fingerprint: string;
+  /** The keyed fingerprint of the request (method, path, environment, canonical body). */
+  readonly fingerprint: StoredFingerprint;
   readonly statusCode: number;
   /** The response body exactly as JSON text. */
   readonly body: string;
+}
+
+/**
+ * A live stored outcome that cannot be read: its response was encrypted with a key that is no longer
+ * configured (or was altered). Carries no stored material. The key cannot be verified nor replayed.
+ */
+export class UnreadableIdempotencyRecord extends Error {
+  constructor(readonly keyId: string | null) {
+    super(`stored idempotent response cannot be decrypted (fingerprint key id ${keyId === null ? 'none' : `"${keyId}"`})`);
+    this.name = 'UnreadableIdempotencyRecord';
+  }
 }
 
 /** Undoes the writes made after it was taken, keeping the transaction (and its locks) alive. */
@@ -30,7 +43,7 @@ export abstract class IdempotencyStore {
    */
   abstract tryLock(scope: IdempotencyScope): Promise<boolean>;
 
-  /** The stored outcome of this key, unless it has expired. */
+  /** The stored outcome of this key, unless it has expired. Throws `UnreadableIdempotencyRecord`. */
   abstract findLive(scope: IdempotencyScope): Promise<StoredOutcome | undefined>;
 
   /** Stores (or replaces an expired) outcome that expires `ttlMs` after the database's now(). */
@@ -41,4 +54,11 @@ export abstract class IdempotencyStore {
 
   /** Deletes up to `limit` expired outcomes (skipping rows others hold); returns how many. */
   abstract purgeExpired(limit: number): Promise<number>;
+
+  /**
+   * Re-keys up to `limit` fingerprints stored before they were keyed (no key id: a plain SHA-256),
+   * skipping rows others hold, with `seal`; returns how many. Like `purgeExpired`, runs outside a
+   * request.
+   */
+  abstract sealLegacyFingerprints(seal: (legacyHash: string) => StoredFingerprint, limit: number): Promise<number>;
 }

@@ -7,7 +7,7 @@ export const IdempotencyConstraints = {
 } as const;
 
 /**
- * One stored outcome of an `idempotency-key` request (migration 1764000002000). Written and read
+ * One stored outcome of an `idempotency-key` request (migrations 1764000002000, 1764000003000). Written and read
  * with SQL by `TypeOrmIdempotencyStore`; declared as an entity so the schema is registered with
  * the data source.
  */
@@ -19,9 +19,15 @@ export class IdempotencyRecord {
   @PrimaryColumn({ type: 'varchar', length: 255, name: 'idempotency_key', primaryKeyConstraintName: IdempotencyConstraints.primaryKey })
   key: string;
 
-  /** sha256 hex of method, path, environment and canonical body. */
+  /**
+   * Hex HMAC-SHA256 of the request's digest (method, path, environment, canonical body) under the
+   * key `requestHashKeyId` names (migration 1764000003000); a plain SHA-256 where that is null.
+   */
   @Column({ type: 'char', length: 64, name: 'request_hash' })
   requestHash: string;
+
+  @Column({ type: 'varchar', length: 64, name: 'request_hash_key_id', nullable: true })
+  requestHashKeyId: string | null;
 
   @Column({ type: 'smallint', name: 'status_code' })
   statusCode: number;

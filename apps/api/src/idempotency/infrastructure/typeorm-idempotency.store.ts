@@ -4,7 +4,8 @@ import { Injectable } from '@nestjs/common';
 import { CredentialsCipher, currentManager, EncryptedValue, requireTransactionManager } from '@app/integrations';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome } from '../idempotency.store';
+import type { StoredFingerprint } from '../idempotency-fingerprint';
+import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome, UnreadableIdempotencyRecord } from '../idempotency.store';
 
 /** Prefix of the advisory-lock key (the integrations repository uses `integrations:channel`). */
 const LOCK_NAMESPACE = 'idempotency';
@@ -32,34 +33,44 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
   }
 
   async findLive(scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
-    const rows: { request_hash: string; status_code: number; response_body: string }[] = await this.transaction('findLive').query(
-      `SELECT request_hash, status_code, response_body FROM idempotency_records
-        WHERE organization_id = $1 AND idempotency_key = $2 AND expires_at > now()`,
-      [scope.organizationId, scope.key],
-    );
+    const rows: { request_hash: string; request_hash_key_id: string | null; status_code: number; response_body: string }[] =
+      await this.transaction('findLive').query(
+        `SELECT request_hash, request_hash_key_id, status_code, response_body FROM idempotency_records
+          WHERE organization_id = $1 AND idempotency_key = $2 AND expires_at > now()`,
+        [scope.organizationId, scope.key],
+      );
     const [row] = rows;
     if (!row) return undefined;
-    const body = this.cipher.decrypt<string>(JSON.parse(row.response_body) as EncryptedValue, bodyAad(scope));
-    return { fingerprint: row.request_hash, statusCode: Number(row.status_code), body };
+    const fingerprint: StoredFingerprint = { keyId: row.request_hash_key_id, hash: row.request_hash };
+    let body: string;
+    try {
+      body = this.cipher.decrypt<string>(JSON.parse(row.response_body) as EncryptedValue, bodyAad(scope));
+    } catch {
+      // A retired key (or an altered row): the caller decides; nothing of the row travels on.
+      throw new UnreadableIdempotencyRecord(fingerprint.keyId);
+    }
+    return { fingerprint, statusCode: Number(row.status_code), body };
   }
 
   async save(scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void> {
     // Under the key's lock nobody else writes this row; an expired row not yet purged is replaced.
     const rows: unknown[] = await this.transaction('save').query(
-      `INSERT INTO idempotency_records (organization_id, idempotency_key, request_hash, status_code, response_body, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, now(), now() + make_interval(secs => $6::double precision / 1000))
+      `INSERT INTO idempotency_records
+         (organization_id, idempotency_key, request_hash, request_hash_key_id, status_code, response_body, created_at, expires_at)
+       VALUES ($1, $2, $3, $7, $4, $5, now(), now() + make_interval(secs => $6::double precision / 1000))
        ON CONFLICT (organization_id, idempotency_key) DO UPDATE
-         SET request_hash = EXCLUDED.request_hash, status_code = EXCLUDED.status_code,
+         SET request_hash = EXCLUDED.request_hash, request_hash_key_id = EXCLUDED.request_hash_key_id, status_code = EXCLUDED.status_code,
              response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
        WHERE idempotency_records.expires_at <= now()
        RETURNING 1 AS saved`,
       [
         scope.organizationId,
         scope.key,
-        outcome.fingerprint,
+        outcome.fingerprint.hash,
         outcome.statusCode,
         JSON.stringify(this.cipher.encrypt(outcome.body, bodyAad(scope))),
         ttlMs,
+        outcome.fingerprint.keyId,
       ],
     );
     if (rows.length !== 1) throw new Error(`idempotency record for key of organization ${scope.organizationId} already exists`);
@@ -80,6 +91,25 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
       [limit],
     )) as [unknown, number];
     return affected;
+  }
+
+  async sealLegacyFingerprints(seal: (legacyHash: string) => StoredFingerprint, limit: number): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: { organization_id: string; idempotency_key: string; request_hash: string }[] = await manager.query(
+        `SELECT organization_id, idempotency_key, request_hash FROM idempotency_records
+          WHERE request_hash_key_id IS NULL LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (rows.length === 0) return 0;
+      const sealed = rows.map((row) => seal(row.request_hash));
+      await manager.query(
+        `UPDATE idempotency_records AS r SET request_hash = v.hash, request_hash_key_id = v.key_id
+           FROM unnest($1::uuid[], $2::varchar[], $3::char(64)[], $4::varchar[]) AS v(organization_id, idempotency_key, hash, key_id)
+          WHERE r.organization_id = v.organization_id AND r.idempotency_key = v.idempotency_key AND r.request_hash_key_id IS NULL`,
+        [rows.map((row) => row.organization_id), rows.map((row) => row.idempotency_key), sealed.map((f) => f.hash), sealed.map((f) => f.keyId)],
+      );
+      return rows.length;
+    });
   }
 
   private transaction(operation: string): EntityManager {
