@@ -131,4 +131,40 @@ describe('credential checks and outbound URL safety over HTTP', () => {
     const update = await client.put(path, { credentials: { webhookUrl: 'http://[::ffff:127.0.0.2]/', secretKey: 's' } });
     expect(Object.keys(expectErrorShape(update, 422, path).errors)).toEqual(['credentials.webhookUrl']);
   });
+
+  // One case per key the policy covers since the per-provider audit: each refused on create and on
+  // update, named by its path, its value not echoed, nothing stored or changed.
+  const newlyCovered: [label: string, providerId: string, good: Record<string, string>, key: string, bad: string][] = [
+    ['generic-sms auth URL (domain) at the metadata address', 'generic-sms', { domain: 'https://auth.example.com/token' }, 'domain', 'http://169.254.169.254/latest/meta-data/'],
+    ['sinch region spliced into its API host', 'sinch', { region: 'eu' }, 'region', '169.254.169.254/#'],
+    ['SES region spliced into the AWS endpoint', 'ses', { region: 'eu-west-1' }, 'region', '169.254.169.254'],
+    ['Pusher Beams instance id spliced into its host', 'pusher-beams', { instanceId: '8f9a6e22-2483-49aa-8552-125f1a4c5781' }, 'instanceId', '169.254.169.254/#'],
+    ['Azure connection string endpoint', 'azure-sms', { accessKey: 'endpoint=https://acme.communication.azure.com/;accesskey=c2VjcmV0' }, 'accessKey', 'endpoint=http://169.254.169.254/;accesskey=c2VjcmV0'],
+  ];
+
+  it.each(newlyCovered)('refuses the %s on create and update', async (_label, providerId, good, key, bad) => {
+    const rows = () => testApp.dataSource.query('SELECT * FROM integrations ORDER BY id');
+    const before = await rows();
+    const refused = await client.post(ROUTE, { providerId, credentials: { ...good, [key]: bad } });
+    const createError = expectErrorShape(refused, 422, ROUTE);
+    expect(Object.keys(createError.errors)).toEqual([`credentials.${key}`]);
+    expect(createError.errors[`credentials.${key}`]).not.toHaveProperty('value');
+    expect(JSON.stringify(createError)).not.toContain(bad);
+    expect(await rows()).toEqual(before);
+
+    const created = await client.post(ROUTE, { providerId, credentials: good });
+    expect(created.status).toBe(201);
+    const path = `${ROUTE}/${created.body.data._id}`;
+    const stored = await rows();
+    const update = await client.put(path, { credentials: { ...good, [key]: bad } });
+    const updateError = expectErrorShape(update, 422, path);
+    expect(Object.keys(updateError.errors)).toEqual([`credentials.${key}`]);
+    expect(JSON.stringify(updateError)).not.toContain(bad);
+    expect(await rows()).toEqual(stored);
+  });
+
+  it('keeps Mailgun\'s domain a sending domain, not an address', async () => {
+    const response = await client.post(ROUTE, { providerId: 'mailgun', credentials: { domain: '169.254.169.254' } });
+    expect(response.status).toBe(201);
+  });
 });

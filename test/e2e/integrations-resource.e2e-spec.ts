@@ -171,6 +171,35 @@ describe('the rest of /v1/integrations (real PostgreSQL, over HTTP)', () => {
       expect((await org.dev.post(`${ROUTE}/nope/set-primary`)).status).toBe(404);
     });
 
+    it('refuses to activate an inactive integration without its required credentials (422, row unchanged)', async () => {
+      const org = await organization();
+      const primary = await create(org.dev, activeEmailPayload());
+      const bare = await create(org.dev, sendgridPayload({ credentials: { from: 'ops@example.com', senderName: 'Acme' } }));
+      const rowsBefore = await testApp.dataSource.query(
+        'SELECT * FROM integrations WHERE id = ANY($1) ORDER BY id',
+        [[primary._id, bare._id]],
+      );
+
+      const path = `${ROUTE}/${bare._id}/set-primary`;
+      const refused = expectErrorShape(await org.dev.post(path), 422, path);
+      expect(refused.errors).toEqual({
+        'credentials.apiKey': { messages: ['credentials.apiKey is required by sendgrid when the integration is active'] },
+      });
+      expect(JSON.stringify(refused)).not.toContain('ops@example.com');
+      const rowsAfter = await testApp.dataSource.query(
+        'SELECT * FROM integrations WHERE id = ANY($1) ORDER BY id',
+        [[primary._id, bare._id]],
+      );
+      expect(rowsAfter).toEqual(rowsBefore);
+
+      const completed = await org.session.put(`${ROUTE}/${bare._id}`, { credentials: { ...sendgridCredentials } });
+      expect(completed.status).toBe(200);
+      expect(completed.body.data.active).toBe(false);
+      const promoted = await org.dev.post(path);
+      expect(promoted.status).toBe(200);
+      expect(promoted.body.data).toMatchObject({ _id: bare._id, active: true, primary: true, priority: 2 });
+    });
+
     it('gives session callers the decrypted credentials', async () => {
       const org = await organization();
       const created = await create(org.dev, sendgridPayload());

@@ -310,3 +310,86 @@ export function classifySpecialHostname(hostname: string): AddressClass | undefi
   }
   return undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Which credential values name a place a worker connects to
+
+/**
+ * What a credential value is, as far as outbound requests go:
+ * - `url`: an absolute http(s) URL the worker calls;
+ * - `host`: a bare host name or IP address the worker connects to (SMTP, SMPP/HTTP gateways);
+ * - `region`: a region code a worker splices into a host name (`https://<region>.sms.api.sinch.com`,
+ *   `email.<region>.amazonaws.com`), so it must stay one lower-case DNS label: anything else
+ *   (`169.254.169.254/#`, `evil.example#`, `a.b`) would move the request to another host;
+ * - `host-label`: an id spliced into a host name the same way (Pusher Beams
+ *   `<instanceId>.pushnotifications.pusher.com`); one DNS label of up to 63 characters;
+ * - `azure-connection-string`: `endpoint=https://…;accesskey=…`; its endpoint is an outbound URL.
+ */
+export type OutboundValueKind = 'url' | 'host' | 'region' | 'host-label' | 'azure-connection-string';
+
+/**
+ * Keys with the same meaning for every provider. A key is checked even for a provider that does
+ * not declare it: a stored value outlives the catalog version that judged it.
+ */
+export const OUTBOUND_KEYS_FOR_EVERY_PROVIDER: Readonly<Record<string, OutboundValueKind>> = {
+  baseUrl: 'url',
+  webhookUrl: 'url',
+  redirectUrl: 'url',
+  apiURL: 'url',
+  AppIOBaseUrl: 'url',
+  host: 'host',
+  region: 'region',
+  instanceId: 'host-label',
+};
+
+/**
+ * Keys whose meaning depends on the provider. `domain` is generic-sms's authentication URL, but
+ * Mailgun's sending domain (a path segment of api.mailgun.net) and nodemailer's DKIM domain;
+ * `accessKey` is Azure's connection string, but MessageBird's plain key.
+ */
+export const OUTBOUND_KEYS_BY_PROVIDER: Readonly<Record<string, Readonly<Record<string, OutboundValueKind>>>> = {
+  'generic-sms': { domain: 'url' },
+  'azure-sms': { accessKey: 'azure-connection-string' },
+};
+
+/** The outbound kind of a provider's credential key, or undefined when it names no address. */
+export function outboundValueKind(providerId: string, key: string): OutboundValueKind | undefined {
+  const own = OUTBOUND_KEYS_BY_PROVIDER[providerId];
+  if (own && Object.hasOwn(own, key)) return own[key];
+  return Object.hasOwn(OUTBOUND_KEYS_FOR_EVERY_PROVIDER, key) ? OUTBOUND_KEYS_FOR_EVERY_PROVIDER[key] : undefined;
+}
+
+/** AWS (`us-east-1`, `us-gov-west-1`), Sinch (`us`, `eu`), SendGrid/SparkPost (`eu`): one label. */
+const REGION = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+/** One DNS label (RFC 1035 length); DNS ignores case, so upper case cannot change the host. */
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/** Whether a region code stays one DNS label when spliced into a host name. */
+export function isRegionCode(text: string): boolean {
+  return REGION.test(text);
+}
+
+/** Whether an id stays one DNS label when spliced into a host name. */
+export function isHostLabel(text: string): boolean {
+  return HOST_LABEL.test(text);
+}
+
+/**
+ * Every endpoint an Azure connection string could be read as. Parsers differ (some split on `;`,
+ * Azure's JavaScript SDK takes everything between `endpoint=` and `;accesskey=`), so each reading
+ * is returned and each must be safe. Linear in the length: no regex backtracking on caller input.
+ */
+export function azureConnectionStringEndpoints(text: string): string[] {
+  const endpoints = new Set<string>();
+  for (const segment of text.split(';')) {
+    const equals = segment.indexOf('=');
+    if (equals > 0 && segment.slice(0, equals).trim().toLowerCase() === 'endpoint') {
+      endpoints.add(segment.slice(equals + 1).trim());
+    }
+  }
+  const lower = text.toLowerCase();
+  const start = lower.indexOf('endpoint=');
+  const end = lower.lastIndexOf(';accesskey=');
+  if (start >= 0 && end > start) endpoints.add(text.slice(start + 'endpoint='.length, end).trim());
+  return [...endpoints];
+}

@@ -122,6 +122,70 @@ const cases: Case[] = [
   ['SMTP host as URL', 'nodemailer', { host: 'smtp://smtp.example.com' }, { 'credentials.host': 'must be a host name or IP address' }],
   ['Braze apiURL', 'braze', { apiURL: 'http://10.0.0.5' }, { 'credentials.apiURL': 'private address' }],
   ['AppIO base URL', 'appio', { AppIOBaseUrl: 'http://127.0.0.1:9' }, { 'credentials.AppIOBaseUrl': 'loopback' }],
+  // generic-sms `domain`: the URL it POSTs to for an auth token before each send
+  ['generic-sms auth URL, public', 'generic-sms', { domain: 'https://api.example.com/auth' }, 'ok'],
+  ['generic-sms auth URL, metadata', 'generic-sms', { domain: 'http://169.254.169.254/latest/meta-data/iam' }, { 'credentials.domain': 'cloud metadata address (169.254.169.254/32)' }],
+  ['generic-sms auth URL, metadata decimal', 'generic-sms', { domain: 'http://2852039166/' }, { 'credentials.domain': 'cloud metadata address' }],
+  ['generic-sms auth URL, metadata hex', 'generic-sms', { domain: 'http://0xa9fea9fe/' }, { 'credentials.domain': 'cloud metadata address' }],
+  ['generic-sms auth URL, metadata by name', 'generic-sms', { domain: 'http://metadata.example.com/' }, { 'credentials.domain': 'cloud metadata address (169.254.169.254/32); metadata.example.com resolves to one' }],
+  ['generic-sms auth URL, loopback', 'generic-sms', { domain: 'http://localhost:8080/token' }, { 'credentials.domain': 'loopback address (localhost)' }],
+  ['generic-sms auth URL, IPv4-mapped loopback', 'generic-sms', { domain: 'http://[::ffff:7f00:2]/' }, { 'credentials.domain': 'loopback address (127.0.0.0/8)' }],
+  ['generic-sms auth URL, private', 'generic-sms', { domain: 'http://192.168.1.10/auth' }, { 'credentials.domain': 'private address (192.168.0.0/16)' }],
+  ['generic-sms auth URL, percent-encoded host', 'generic-sms', { domain: 'http://%31%32%37.0.0.1/' }, { 'credentials.domain': 'loopback address' }],
+  ['generic-sms auth URL, not a URL', 'generic-sms', { domain: 'auth.example.com' }, { 'credentials.domain': 'must be an absolute http(s) URL' }],
+  ['generic-sms auth URL, file scheme', 'generic-sms', { domain: 'file:///etc/passwd' }, { 'credentials.domain': 'must use http or https' }],
+  ['generic-sms base and auth URL both refused', 'generic-sms', { baseUrl: 'http://10.0.0.1', domain: 'http://[::1]/' }, { 'credentials.baseUrl': 'private', 'credentials.domain': 'loopback' }],
+
+  // `domain` of other providers names no host the worker connects to
+  ['Mailgun sending domain is a path segment of api.mailgun.net', 'mailgun', { domain: 'mg.example.com' }, 'ok'],
+  ['Mailgun domain that looks like an address is still a path segment', 'mailgun', { domain: '169.254.169.254' }, 'ok'],
+  ['nodemailer DKIM domain is not a host', 'nodemailer', { domain: '10.0.0.1' }, 'ok'],
+
+  // regions spliced into host names (`https://<region>.sms.api.sinch.com`, AWS endpoints)
+  ['sinch region us', 'sinch', { region: 'us' }, 'ok'],
+  ['sinch region eu', 'sinch', { region: 'eu' }, 'ok'],
+  ['sinch region injection with a fragment', 'sinch', { region: '169.254.169.254/#' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region as a bare metadata address', 'sinch', { region: '169.254.169.254' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region with a query', 'sinch', { region: 'evil.example?' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region with user-info', 'sinch', { region: 'x@127.0.0.1:80/' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region with a path', 'sinch', { region: 'localhost/' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region with a dot', 'sinch', { region: 'us.evil' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region with a backslash', 'sinch', { region: '127.0.0.1\\' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region percent-encoded', 'sinch', { region: '%31%32%37.0.0.1%2F' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region with a newline', 'sinch', { region: 'us\nHost: 10.0.0.1' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region with a trailing newline', 'sinch', { region: 'us\n' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region with a space', 'sinch', { region: ' us' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region with a fullwidth dot', 'sinch', { region: 'us\uff0eevil' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region with a leading hyphen', 'sinch', { region: '-us' }, { 'credentials.region': 'must be a region code' }],
+  ['sinch region too long', 'sinch', { region: 'a'.repeat(33) }, { 'credentials.region': 'at most 32 characters' }],
+  ['sinch region that is not a string', 'sinch', { region: ['us'] as unknown as string }, { 'credentials.region': 'must be a region code' }],
+  ['SES region us-east-1', 'ses', { region: 'us-east-1' }, 'ok'],
+  ['SES region us-gov-west-1', 'ses', { region: 'us-gov-west-1' }, 'ok'],
+  ['SES region upper case (AWS signs lower case only)', 'ses', { region: 'US-EAST-1' }, { 'credentials.region': 'lower-case' }],
+  ['SES region injection', 'ses', { region: '169.254.169.254/#' }, { 'credentials.region': 'must be a region code' }],
+  ['SNS region injection', 'sns', { region: 'us-east-1.evil.example#' }, { 'credentials.region': 'must be a region code' }],
+  ['SendGrid region eu', 'sendgrid', { region: 'eu' }, 'ok'],
+  ['SendGrid region injection', 'sendgrid', { region: '127.0.0.1:25/' }, { 'credentials.region': 'must be a region code' }],
+  ['SparkPost region injection', 'sparkpost', { region: 'eu.10.0.0.1.nip.io' }, { 'credentials.region': 'must be a region code' }],
+  ['empty region is left to the required-keys rule', 'sinch', { region: '' }, 'ok'],
+
+  // Pusher Beams `<instanceId>.pushnotifications.pusher.com`
+  ['Pusher Beams instance id (a UUID)', 'pusher-beams', { instanceId: '8f9a6e22-2483-49aa-8552-125f1a4c5781' }, 'ok'],
+  ['Pusher Beams instance id injection', 'pusher-beams', { instanceId: '169.254.169.254/#' }, { 'credentials.instanceId': 'must be one DNS label' }],
+  ['Pusher Beams instance id with a dot', 'pusher-beams', { instanceId: 'abc.127.0.0.1.nip.io' }, { 'credentials.instanceId': 'must be one DNS label' }],
+  ['Pusher Beams instance id too long', 'pusher-beams', { instanceId: 'a'.repeat(64) }, { 'credentials.instanceId': 'at most 63 characters' }],
+
+  // Azure Communication Services: `accessKey` holds the connection string with the endpoint
+  ['Azure connection string, public endpoint', 'azure-sms', { accessKey: 'endpoint=https://dual.example.com/;accesskey=c2VjcmV0' }, 'ok'],
+  ['Azure connection string, metadata endpoint', 'azure-sms', { accessKey: 'endpoint=http://169.254.169.254/;accesskey=c2VjcmV0' }, { 'credentials.accessKey': 'credentials.accessKey endpoint must not point at a cloud metadata address' }],
+  ['Azure connection string, mixed-case keys, private endpoint', 'azure-sms', { accessKey: 'Endpoint=https://10.1.1.1/;AccessKey=c2VjcmV0' }, { 'credentials.accessKey': 'private address (10.0.0.0/8)' }],
+  ['Azure connection string, endpoint read past a semicolon', 'azure-sms', { accessKey: 'endpoint=https://dual.example.com/;x=http://127.0.0.1/;accesskey=k' }, 'ok'],
+  ['Azure connection string, decoy segment before the endpoint', 'azure-sms', { accessKey: 'accesskey=k;endpoint=http://[::1]/' }, { 'credentials.accessKey': 'loopback' }],
+  ['Azure connection string, endpoint hidden inside another segment', 'azure-sms', { accessKey: 'x=endpoint=http://127.0.0.1/;accesskey=k' }, { 'credentials.accessKey': 'loopback' }],
+  ['Azure connection string, non-http endpoint', 'azure-sms', { accessKey: 'endpoint=file:///etc/passwd;accesskey=k' }, { 'credentials.accessKey': 'must use http or https' }],
+  ['Azure value without an endpoint is left to the SDK', 'azure-sms', { accessKey: 'c2VjcmV0' }, 'ok'],
+  ['MessageBird accessKey is a plain key', 'messagebird', { accessKey: 'endpoint=http://10.0.0.1/;accesskey=k' }, 'ok'],
+
   [
     'several keys at once',
     'slack',
@@ -154,6 +218,29 @@ describe('OutboundUrlChecker', () => {
     expect(problems).toEqual({
       'credentials.baseUrl': { messages: ['credentials.baseUrl must not point at a private address (10.0.0.0/8)'] },
     });
+  });
+
+  it('echoes neither a connection string nor a refused region or label', async () => {
+    const azure = await checker().check('azure-sms', { accessKey: 'endpoint=http://10.0.0.1/;accesskey=TOPSECRET' });
+    expect(azure['credentials.accessKey']).not.toHaveProperty('value');
+    expect(JSON.stringify(azure)).not.toContain('TOPSECRET');
+    const region = await checker().check('sinch', { region: '169.254.169.254/#' });
+    expect(region['credentials.region']).not.toHaveProperty('value');
+    expect(JSON.stringify(region)).not.toContain('169.254');
+  });
+
+  it('checks a region by shape alone, resolving nothing', async () => {
+    const resolver = new FakeHostResolver(zone);
+    const subject = new OutboundUrlChecker(resolver, { outboundUrls: {} });
+    await subject.check('sinch', { region: 'metadata' });
+    await subject.check('pusher-beams', { instanceId: 'intranet' });
+    expect(resolver.asked).toEqual([]);
+  });
+
+  it('reads a long hostile connection string in linear time (no regex backtracking)', async () => {
+    const hostile = 'endpoint='.repeat(50_000) + ';accesskey='.repeat(10);
+    const problems = await checker().check('azure-sms', { accessKey: hostile });
+    expect(problems['credentials.accessKey'].messages[0]).toContain('must be an absolute http(s) URL');
   });
 
   it('never echoes a URL (it may carry a token); echoes a host', async () => {

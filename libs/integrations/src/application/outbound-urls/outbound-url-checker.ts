@@ -4,6 +4,7 @@ import { FieldProblems } from '../../domain/integration.errors';
 import {
   ADDRESS_KIND_LABELS,
   AddressClass,
+  azureConnectionStringEndpoints,
   CidrRange,
   cidrContains,
   classifyAddress,
@@ -11,22 +12,17 @@ import {
   embeddedIPv4,
   formatIp,
   IpAddress,
+  isHostLabel,
+  isRegionCode,
   normaliseHostname,
+  OutboundValueKind,
+  outboundValueKind,
   parseCidr,
   parseIpLiteral,
 } from '../../domain/outbound-address';
 import { INTEGRATIONS_MODULE_OPTIONS, IntegrationsModuleOptions } from '../../integrations.module-definition';
 import { HostResolver } from '../ports/host-resolver';
 import { OutboundUrlPolicy } from '../ports/outbound-url-policy';
-
-/**
- * Credential keys holding a URL the server (or a provider SDK running on it) calls. Content links
- * that are only shown to recipients (Grafana's `imageUrl`, `externalLink`) are not listed.
- */
-export const OUTBOUND_URL_KEYS: readonly string[] = ['baseUrl', 'webhookUrl', 'redirectUrl', 'apiURL', 'AppIOBaseUrl'];
-
-/** Credential keys holding a bare host name or IP address (custom SMTP `nodemailer`, `kannel`). */
-export const OUTBOUND_HOST_KEYS: readonly string[] = ['host'];
 
 const DEFAULT_DNS_TIMEOUT_MS = 3000;
 
@@ -86,20 +82,47 @@ export class OutboundUrlChecker extends OutboundUrlPolicy {
     const entries = Object.entries(credentials ?? {});
     await Promise.all(
       entries.map(async ([key, value]) => {
-        let message: string | undefined;
-        if (OUTBOUND_URL_KEYS.includes(key)) message = await this.checkUrl(`credentials.${key}`, value);
-        else if (OUTBOUND_HOST_KEYS.includes(key)) message = await this.checkHost(`credentials.${key}`, value);
+        const kind = outboundValueKind(providerId, key);
+        if (!kind) return;
+        const path = `credentials.${key}`;
+        const message = await this.checkValue(kind, path, value);
         if (message) {
-          // URL values are not echoed: webhook URLs often carry a token in their path or query
-          problems[`credentials.${key}`] = {
-            messages: [message],
-            ...(OUTBOUND_HOST_KEYS.includes(key) ? { value } : {}),
-          };
+          // Only a bare host is echoed: URLs often carry a token in their path or query, a
+          // connection string carries the access key, and a refused region or label may be long
+          problems[path] = { messages: [message], ...(kind === 'host' ? { value } : {}) };
         }
       }),
     );
-    void providerId; // every provider is treated alike today; kept for provider-specific keys
     return problems;
+  }
+
+  private async checkValue(kind: OutboundValueKind, path: string, value: unknown): Promise<string | undefined> {
+    switch (kind) {
+      case 'url':
+        return this.checkUrl(path, value);
+      case 'host':
+        return this.checkHost(path, value);
+      case 'region':
+        return checkLabel(path, value, isRegionCode, 'a region code: lower-case letters, digits and inner hyphens, at most 32 characters (e.g. us-east-1)');
+      case 'host-label':
+        return checkLabel(path, value, isHostLabel, 'one DNS label: letters, digits and inner hyphens, at most 63 characters');
+      case 'azure-connection-string':
+        return this.checkAzureConnectionString(path, value);
+    }
+  }
+
+  /**
+   * An Azure connection string (`endpoint=https://<resource>.communication.azure.com/;accesskey=…`):
+   * every endpoint it could be read as must be a safe URL. A value without an endpoint is left
+   * alone: the SDK refuses it before connecting anywhere.
+   */
+  private async checkAzureConnectionString(path: string, value: unknown): Promise<string | undefined> {
+    if (typeof value !== 'string' || value === '') return undefined;
+    for (const endpoint of azureConnectionStringEndpoints(value)) {
+      const message = await this.checkUrl(`${path} endpoint`, endpoint);
+      if (message) return message;
+    }
+    return undefined;
   }
 
   /** Whether a host (name or IP literal, brackets allowed) is safe, with the addresses it reaches. */
@@ -226,4 +249,11 @@ function parseAllowList(entries: readonly string[]): AllowList {
     else names.add(name);
   }
   return { names, suffixes, ranges };
+}
+
+/** A region code or host label: checked by shape alone, nothing is resolved. */
+function checkLabel(path: string, value: unknown, valid: (text: string) => boolean, shape: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string' && valid(value)) return undefined;
+  return `${path} must be ${shape}`;
 }

@@ -3,8 +3,11 @@ import { FieldProblems } from '../../domain/integration.errors';
 
 /**
  * Spec §3 step 5: outbound URLs and hosts inside credentials (`baseUrl`, `webhookUrl`,
- * `redirectUrl`, a custom SMTP `host`, …) must not point at loopback, private, link-local,
- * metadata or other internal addresses unless the operator allow-list permits them.
+ * `redirectUrl`, a custom SMTP `host`, generic-sms `domain`, …) must not point at loopback,
+ * private, link-local, metadata or other internal addresses unless the operator allow-list
+ * permits them; region codes and ids spliced into a provider's host name (`region`,
+ * `instanceId`) must stay one DNS label. What a key means can depend on the provider, hence
+ * `providerId`.
  */
 export abstract class OutboundUrlPolicy {
   /**

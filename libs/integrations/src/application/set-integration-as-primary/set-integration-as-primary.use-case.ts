@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Integration, supportsPrimary } from '../../domain/integration';
 import { IntegrationError } from '../../domain/integration.errors';
+import { ProviderCatalog } from '../../domain/provider-catalog';
 import { Actor } from '../actor';
 import { IntegrationRepository } from '../ports/integration.repository';
 import { UnitOfWork } from '../ports/unit-of-work';
-import { findWritableIntegration, reorderActive } from '../shared/integration-rules';
+import { assertRequiredCredentials, findWritableIntegration, reorderActive } from '../shared/integration-rules';
 
 export interface SetIntegrationAsPrimaryCommand {
   readonly actor: Actor;
@@ -13,7 +14,9 @@ export interface SetIntegrationAsPrimaryCommand {
 
 /**
  * Makes an email/sms integration the primary of its channel (spec §4): active, no conditions, top
- * priority; the previous primary loses the flag. Already primary → returned unchanged.
+ * priority; the previous primary loses the flag. Already primary → returned unchanged. Otherwise the
+ * integration ends up active, so it must carry its provider's required credentials, as on create
+ * and update (422 naming each missing `credentials.<key>`, nothing changed).
  */
 @Injectable()
 export class SetIntegrationAsPrimary {
@@ -32,6 +35,10 @@ export class SetIntegrationAsPrimary {
       await this.integrations.lockChannel(found, found.channel);
       const current = await findWritableIntegration(this.integrations, command.actor, command.integrationId);
       if (current.primary) return current;
+      // the result is active, so the rule of create and update applies (update re-judges an
+      // already active row too: a catalog change may have made a key required since)
+      const provider = ProviderCatalog.find(current.providerId, current.kind);
+      if (provider) assertRequiredCredentials(provider, current.credentials, { echoValues: false });
 
       const others = (await this.integrations.listActivePriorities(current, current.channel!)).filter(
         (other) => other.id !== current.id,

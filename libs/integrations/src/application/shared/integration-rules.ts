@@ -33,14 +33,21 @@ function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
-/** An active integration must carry every required credential of its provider, non-empty. */
-export function assertRequiredCredentials(provider: ProviderDescriptor, credentials: Credentials): void {
+/**
+ * An active integration must carry every required credential of its provider, non-empty.
+ * `echoValues: false` when the credentials are the stored ones (set-primary), not the request's.
+ */
+export function assertRequiredCredentials(
+  provider: ProviderDescriptor,
+  credentials: Credentials,
+  { echoValues = true }: { echoValues?: boolean } = {},
+): void {
   const problems: FieldProblems = {};
   for (const key of provider.required) {
     if (isEmpty(credentials[key])) {
       problems[`credentials.${key}`] = {
         messages: [`credentials.${key} is required by ${provider.id} when the integration is active`],
-        ...(credentials[key] !== undefined ? { value: credentials[key] } : {}),
+        ...(echoValues && credentials[key] !== undefined ? { value: credentials[key] } : {}),
       };
     }
   }
