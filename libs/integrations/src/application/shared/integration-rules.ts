@@ -33,15 +33,15 @@ function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
-/** An active integration must carry every required credential of its provider, non-empty. */
+/**
+ * An active integration must carry every required credential of its provider, non-empty. The
+ * problem names the credential, never its value: even a blank one is part of a secret set.
+ */
 export function assertRequiredCredentials(provider: ProviderDescriptor, credentials: Credentials): void {
   const problems: FieldProblems = {};
   for (const key of provider.required) {
     if (isEmpty(credentials[key])) {
-      problems[`credentials.${key}`] = {
-        messages: [`credentials.${key} is required by ${provider.id} when the integration is active`],
-        ...(credentials[key] !== undefined ? { value: credentials[key] } : {}),
-      };
+      problems[`credentials.${key}`] = { messages: [`credentials.${key} is required by ${provider.id} when the integration is active`] };
     }
   }
   if (Object.keys(problems).length > 0) throw IntegrationError.invalid(problems);
