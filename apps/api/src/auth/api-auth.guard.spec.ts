@@ -1,7 +1,7 @@
 import { AuthenticateApiKey, EnvironmentsQuery, SessionTokens } from '@app/tenancy';
 import { ExecutionContext, UnauthorizedException } from '@nestjs/common';
 import { ApiAuthGuard } from './api-auth.guard';
-import { parseAuthorizationHeader } from './authorization-header';
+import { MAX_ECHOED_SCHEME_LENGTH, parseAuthorizationHeader } from './authorization-header';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
 const DEV_ENV = '22222222-2222-4222-8222-222222222222';
@@ -69,12 +69,40 @@ describe('parseAuthorizationHeader', () => {
     ['', 'Missing authorization header'],
     ['   ', 'Missing authorization header'],
     ['Basic dXNlcjpwYXNz', 'Invalid authentication scheme: "Basic"'],
-    ['Token', 'Invalid authentication scheme: "Token"'],
+    ['Token abc', 'Invalid authentication scheme: "Token"'],
+    ['SCRAM-SHA-256 realm=x', 'Invalid authentication scheme: "SCRAM-SHA-256"'],
+    ['Token', 'Invalid authentication scheme: send "ApiKey <key>" or "Bearer <token>"'],
     ['ApiKey', 'Unauthorized'],
     ['ApiKey    ', 'Unauthorized'],
     ['Bearer', 'Unauthorized'],
   ])('refuses %p with 401 %p', (header, message) => {
     expect(() => parseAuthorizationHeader(header)).toThrow(new UnauthorizedException(message));
+  });
+});
+
+describe('parseAuthorizationHeader never echoes what may be a secret', () => {
+  const secret = '16cacf7e9a2b4c1d8e3f5a6b7c8d9e0f';
+  it.each([
+    ['a key sent without its scheme', secret],
+    ['a key with a trailing word', `${secret} extra`],
+    ['a scheme with a colon', `ApiKey:${secret}`],
+    ['a first word that is not a token', `k(${secret.slice(0, 8)}) ${secret}`],
+    ['a scheme one character too long', `${'S'.repeat(MAX_ECHOED_SCHEME_LENGTH + 1)} value`],
+  ])('%s → 401 without the value', (_label, header) => {
+    let message = '';
+    try {
+      parseAuthorizationHeader(header);
+    } catch (error) {
+      expect(error).toBeInstanceOf(UnauthorizedException);
+      message = (error as UnauthorizedException).message;
+    }
+    expect(message).toBe('Invalid authentication scheme: send "ApiKey <key>" or "Bearer <token>"');
+    expect(message).not.toContain(secret.slice(0, 8));
+  });
+
+  it('still names a short token scheme of the longest echoed length', () => {
+    const scheme = 'S'.repeat(MAX_ECHOED_SCHEME_LENGTH);
+    expect(() => parseAuthorizationHeader(`${scheme} value`)).toThrow(new UnauthorizedException(`Invalid authentication scheme: "${scheme}"`));
   });
 });
 

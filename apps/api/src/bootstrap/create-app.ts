@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { AppModule } from '../app.module';
 import { AppConfig } from '../config/app-config';
 import { configureHttp } from '../http/configure-http';
+import { answerClientError, answerFrameworkError, MAX_PARAM_LENGTH } from '../http/framework-errors';
 
 export interface CreateAppOptions {
   /**
@@ -14,12 +15,24 @@ export interface CreateAppOptions {
 
 /** The HTTP application, configured but not listening: call `listen(port, host)`. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
     // return503OnClosing off: requests arriving while we drain get our own 503 (connection-draining.ts).
-    new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, return503OnClosing: false }),
-    { logger: [...config.logLevels], abortOnError: false },
-  );
+    return503OnClosing: false,
+    // Errors answered before Nest sees the request, in the service's error shape (framework-errors.ts).
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+  });
+  // Only JSON bodies are parsed. Nest's body parsers are off (they add a form-urlencoded one) and
+  // Fastify's built-in text/plain parser is removed: any other content type is a 415 that says to
+  // send application/json (HttpExceptionFilter), instead of reaching validation as a string.
+  adapter.getInstance().removeContentTypeParser('text/plain');
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: [...config.logLevels],
+    abortOnError: false,
+    bodyParser: false,
+  });
   configureHttp(app, config);
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   return app;

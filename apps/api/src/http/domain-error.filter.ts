@@ -1,7 +1,7 @@
 import { FieldProblems, IntegrationError, IntegrationErrorCode } from '@app/integrations';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus } from '@nestjs/common';
 import { sendError } from './error-body';
-import { VALIDATION_ERROR_MESSAGE } from './request-validation';
+import { redactFieldProblems, VALIDATION_ERROR_MESSAGE } from './request-validation';
 
 /** Every domain error code → its HTTP status. Exhaustive: a new code without a status does not compile. */
 export const INTEGRATION_ERROR_STATUS: Record<IntegrationErrorCode, HttpStatus> = {
@@ -22,14 +22,20 @@ export const INTEGRATION_ERROR_STATUS: Record<IntegrationErrorCode, HttpStatus> 
  * Status, message and `errors` of a domain error (pure, for the filter and its tests). A 422 that
  * names properties (INVALID_INTEGRATION) has the DTO-validation shape:
  * message "Validation Error" and the `errors` map; the domain's own text is in the map's messages.
+ * The map passes through the same echo allow-list as DTO validation: a use case that attaches a
+ * `value` cannot leak a credential or a long raw input through it.
  */
 export function describeIntegrationError(error: IntegrationError): { status: HttpStatus; message: string; errors?: FieldProblems } {
   const status = INTEGRATION_ERROR_STATUS[error.code];
   if (error.code === 'INVALID_INTEGRATION') {
-    return { status, message: VALIDATION_ERROR_MESSAGE, errors: error.fields ?? {} };
+    return { status, message: VALIDATION_ERROR_MESSAGE, errors: redactFieldProblems(error.fields ?? {}) };
   }
   if (error.fields && Object.keys(error.fields).length > 0) {
-    return { status, message: status === HttpStatus.UNPROCESSABLE_ENTITY ? VALIDATION_ERROR_MESSAGE : error.message, errors: error.fields };
+    return {
+      status,
+      message: status === HttpStatus.UNPROCESSABLE_ENTITY ? VALIDATION_ERROR_MESSAGE : error.message,
+      errors: redactFieldProblems(error.fields),
+    };
   }
   return { status, message: error.message };
 }

@@ -1,5 +1,7 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { reasonPhrase, sendError } from './error-body';
+import { boundedPath } from './framework-errors';
 import { RequestValidationException } from './request-validation';
 import { respondWithInternalError } from './unhandled-exception.filter';
 
@@ -61,6 +63,19 @@ export class HttpExceptionFilter implements ExceptionFilter<HttpException> {
       respondWithInternalError(exception, host, this.logger);
       return;
     }
-    sendError(host, described.status, described.message, described.errors ? { errors: described.errors } : {});
+    const message = routeNotFoundMessage(exception, host.switchToHttp().getRequest<FastifyRequest | undefined>()) ?? described.message;
+    sendError(host, described.status, message, described.errors ? { errors: described.errors } : {});
   }
+}
+
+/**
+ * Nest answers an unknown route with `Cannot <METHOD> <url>`: the whole URL, query string (which
+ * may carry a token) included, up to Node's header limit. Recognised by comparing with exactly the
+ * text Nest builds for this request, it becomes `Cannot <METHOD> <path>`, the path bounded and
+ * without its query string.
+ */
+export function routeNotFoundMessage(exception: HttpException, request: Pick<FastifyRequest, 'method' | 'url'> | undefined): string | undefined {
+  if (!(exception instanceof NotFoundException) || !request) return undefined;
+  if (exception.message !== `Cannot ${request.method} ${request.url}`) return undefined;
+  return `Cannot ${request.method} ${boundedPath(request.url)}`;
 }

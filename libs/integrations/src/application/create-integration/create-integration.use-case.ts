@@ -88,7 +88,9 @@ export class CreateIntegration {
     if (!provider) {
       throw IntegrationError.invalid({
         providerId: {
-          messages: [`providerId must be a known ${kind} provider; "${command.providerId}" is not in the catalog`],
+          // The message does not quote the caller's text (it may be anything, of any length); the
+          // HTTP layer echoes `value` only when it is short.
+          messages: [`providerId must be a known ${kind} provider; it is not in the catalog`],
           value: command.providerId,
         },
       });

@@ -38,7 +38,7 @@ export class SetIntegrationAsPrimary {
       // the result is active, so the rule of create and update applies (update re-judges an
       // already active row too: a catalog change may have made a key required since)
       const provider = ProviderCatalog.find(current.providerId, current.kind);
-      if (provider) assertRequiredCredentials(provider, current.credentials, { echoValues: false });
+      if (provider) assertRequiredCredentials(provider, current.credentials);
 
       const others = (await this.integrations.listActivePriorities(current, current.channel!)).filter(
         (other) => other.id !== current.id,

@@ -34,21 +34,14 @@ function isEmpty(value: unknown): boolean {
 }
 
 /**
- * An active integration must carry every required credential of its provider, non-empty.
- * `echoValues: false` when the credentials are the stored ones (set-primary), not the request's.
+ * An active integration must carry every required credential of its provider, non-empty. The
+ * problem names the credential, never its value: even a blank one is part of a secret set.
  */
-export function assertRequiredCredentials(
-  provider: ProviderDescriptor,
-  credentials: Credentials,
-  { echoValues = true }: { echoValues?: boolean } = {},
-): void {
+export function assertRequiredCredentials(provider: ProviderDescriptor, credentials: Credentials): void {
   const problems: FieldProblems = {};
   for (const key of provider.required) {
     if (isEmpty(credentials[key])) {
-      problems[`credentials.${key}`] = {
-        messages: [`credentials.${key} is required by ${provider.id} when the integration is active`],
-        ...(echoValues && credentials[key] !== undefined ? { value: credentials[key] } : {}),
-      };
+      problems[`credentials.${key}`] = { messages: [`credentials.${key} is required by ${provider.id} when the integration is active`] };
     }
   }
   if (Object.keys(problems).length > 0) throw IntegrationError.invalid(problems);
