@@ -56,7 +56,18 @@ export function flag(credentials: Credentials, key: string): boolean | undefined
 
 /** `base` (which may carry a path prefix) joined with an absolute `path`. */
 export function joinUrl(base: string, path: string): string {
-  return base.replace(/\/+$/, '') + path;
+  return trimTrailingSlashes(base) + path;
+}
+
+/**
+ * `text` without its trailing `/` characters, in one backward pass. Not `replace(/\/+$/, '')`:
+ * V8 retries that pattern from every slash of every run that is not at the end, which is
+ * quadratic in a caller's base URL (80,000 slashes followed by one letter took seconds).
+ */
+export function trimTrailingSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x2f) end--;
+  return end === text.length ? text : text.slice(0, end);
 }
 
 export function basicAuth(user: string, password: string): string {
