@@ -59,7 +59,8 @@ const UPDATE_EXAMPLES = {
 export const CREDENTIALS_CHECK_HEADER = 'Novu-Credentials-Check';
 
 const CREDENTIALS_NOTE =
-  'Credential values are returned only to dashboard (session) callers; API-key callers get the integration metadata without them.';
+  'Credential values are returned only to dashboard (session) callers: API-key callers get `credentials: {}` on every ' +
+  'integration (idempotent replays included) and never `configurations.inboundWebhookSigningKey`.';
 
 /** The `/v1/integrations` resource. Thin: DTO + caller → command → use case → mapper. */
 @ApiTags('Integrations')
@@ -95,7 +96,7 @@ export class IntegrationsController {
   @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto, { isArray: true })
   async listIntegrations(@CurrentActor() actor: Actor): Promise<IntegrationResponse[]> {
     const integrations = await this.listIntegrationsUseCase.execute({ actor, includeSecrets: maySeeCredentialValues(actor) });
-    return this.mapper.toResponses(integrations, actor, 'empty');
+    return this.mapper.toResponses(integrations, actor);
   }
 
   @Get('active')
@@ -112,7 +113,7 @@ export class IntegrationsController {
       activeOnly: true,
       includeSecrets: maySeeCredentialValues(actor),
     });
-    return this.mapper.toResponses(integrations, actor, 'empty');
+    return this.mapper.toResponses(integrations, actor);
   }
 
   @Post()
@@ -135,7 +136,7 @@ export class IntegrationsController {
   ): Promise<IntegrationResponse> {
     const integration = await this.createIntegrationUseCase.execute(toCreateCommand(actor, body));
     this.reportCheck(reply, body.check, integration);
-    return this.mapper.toResponse(integration, actor, 'omit');
+    return this.mapper.toResponse(integration, actor);
   }
 
   @Put(':integrationId')
@@ -159,7 +160,7 @@ export class IntegrationsController {
   ): Promise<IntegrationResponse> {
     const integration = await this.updateIntegrationUseCase.execute(toUpdateCommand(actor, integrationId, body));
     this.reportCheck(reply, body.check, integration);
-    return this.mapper.toResponse(integration, actor, 'omit');
+    return this.mapper.toResponse(integration, actor);
   }
 
   @Post(':integrationId/set-primary')
@@ -180,7 +181,7 @@ export class IntegrationsController {
     @Param('integrationId') integrationId: string,
   ): Promise<IntegrationResponse> {
     const integration = await this.setIntegrationAsPrimaryUseCase.execute({ actor, integrationId });
-    return this.mapper.toResponse(integration, actor, 'omit');
+    return this.mapper.toResponse(integration, actor);
   }
 
   @Delete(':integrationId')
@@ -203,7 +204,7 @@ export class IntegrationsController {
       integrationId,
       includeSecrets: maySeeCredentialValues(actor),
     });
-    return this.mapper.toResponses(remaining, actor, 'empty');
+    return this.mapper.toResponses(remaining, actor);
   }
 }
 
