@@ -43,6 +43,32 @@ const CREATE_EXAMPLES = {
     },
   },
 };
+/**
+ * The 201 of create as an API-key caller (the SDK's caller) really receives it, for the first
+ * example above: `credentials: {}` and no signing key, whatever was sent. Typed as the mapper's
+ * output so that it cannot drift from the wire form.
+ */
+const CREATED_FOR_API_KEY_EXAMPLE: { data: IntegrationResponse } = {
+  data: {
+    _id: '0b6f1d5e-3f0c-4a39-9d0e-6a0f3c1b2a11',
+    _environmentId: '6e0c8c1e-1d2a-4a51-8a8f-2f0d5a3b7c44',
+    _organizationId: 'a4b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d',
+    name: 'SendGrid',
+    identifier: 'send-grid-PPBqWA9',
+    providerId: 'sendgrid',
+    channel: 'email',
+    kind: 'delivery',
+    active: true,
+    deleted: false,
+    primary: true,
+    priority: 1,
+    credentials: {},
+    configurations: { inboundWebhookEnabled: true },
+    conditions: [],
+    createdAt: '2025-01-02T03:04:05.000Z',
+    updatedAt: '2025-01-02T03:04:05.000Z',
+  },
+};
 const UPDATE_EXAMPLES = {
   rename: { summary: 'Rename', value: { name: 'Transactional email' } },
   activate: {
@@ -128,7 +154,10 @@ export class IntegrationsController {
   })
   @ApiExtension('x-speakeasy-name-override', 'create')
   @ApiBody({ type: CreateIntegrationRequestDto, required: true, examples: CREATE_EXAMPLES })
-  @ApiDataResponse(HttpStatus.CREATED, IntegrationResponseDto)
+  @ApiDataResponse(HttpStatus.CREATED, IntegrationResponseDto, {
+    description: 'Created. The example is what an API-key caller receives: `credentials: {}`, no signing key.',
+    example: CREATED_FOR_API_KEY_EXAMPLE,
+  })
   async createIntegration(
     @CurrentActor() actor: Actor,
     @Body() body: CreateIntegrationRequestDto,
