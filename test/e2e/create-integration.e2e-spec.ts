@@ -61,6 +61,7 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
         deleted: false,
         primary: false,
         priority: 0,
+        credentials: {},
         configurations: {},
         conditions: [],
         createdAt: expect.any(String),
@@ -101,9 +102,12 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
   });
 
   describe('credential visibility and storage', () => {
-    it('omits credentials for API-key callers', async () => {
-      const data = await created(apiKey, sendgridPayload());
-      expect(data).not.toHaveProperty('credentials');
+    it('gives API-key callers credentials: {} and no signing key, never the values', async () => {
+      const response = await apiKey.post(ROUTE, sendgridPayload({ configurations: { inboundWebhookEnabled: true, inboundWebhookSigningKey: 'whsec-create-key' } }));
+      expect(response.status).toBe(201);
+      expect(response.body.data.credentials).toEqual({});
+      expect(response.body.data.configurations).toEqual({ inboundWebhookEnabled: true });
+      expect(JSON.stringify(response.body)).not.toMatch(/SG\.super-secret-key|whsec-create-key/);
     });
 
     it('returns decrypted credentials with their types to session callers', async () => {

@@ -73,13 +73,12 @@ describe('the rest of /v1/integrations (real PostgreSQL, over HTTP)', () => {
   });
 
   describe('PUT /v1/integrations/:id', () => {
-    it('updates, answers 200, omits credentials for API keys and returns them to sessions', async () => {
+    it('updates, answers 200, gives API keys credentials: {} and sessions the values', async () => {
       const org = await organization();
       const created = await create(org.dev, sendgridPayload());
       const response = await org.dev.put(`${ROUTE}/${created._id}`, { name: 'Renamed', credentials: { apiKey: 'new-key' } });
       expect(response.status).toBe(200);
-      expect(response.body.data).toMatchObject({ _id: created._id, name: 'Renamed' });
-      expect(response.body.data).not.toHaveProperty('credentials');
+      expect(response.body.data).toMatchObject({ _id: created._id, name: 'Renamed', credentials: {} });
 
       const bySession = await org.session.put(`${ROUTE}/${created._id}`, { identifier: 'renamed-id' });
       expect(bySession.body.data).toMatchObject({ identifier: 'renamed-id', credentials: { apiKey: 'new-key' } });
@@ -146,7 +145,7 @@ describe('the rest of /v1/integrations (real PostgreSQL, over HTTP)', () => {
       expect(response.status).toBe(200);
       expect(Object.keys(response.body)).toEqual(['data']);
       expect(response.body.data).toMatchObject({ _id: second._id, active: true, primary: true, priority: 2, conditions: [] });
-      expect(response.body.data).not.toHaveProperty('credentials');
+      expect(response.body.data.credentials).toEqual({});
 
       const list = await org.session.get(ROUTE);
       const byId = Object.fromEntries(list.body.data.map((i: any) => [i._id, i]));

@@ -16,7 +16,7 @@ describe('IntegrationResponseMapper', () => {
 
   it('maps every field with the wire names and ISO dates', () => {
     const integration = buildIntegration({ active: true, primary: true, priority: 2 });
-    expect(mapper.toResponse(integration, session, 'omit')).toEqual({
+    expect(mapper.toResponse(integration, session)).toEqual({
       _id: integration.id,
       _environmentId: integration.environmentId,
       _organizationId: integration.organizationId,
@@ -45,7 +45,7 @@ describe('IntegrationResponseMapper', () => {
       credentials: { apiKey: 'k', from: null as unknown as string },
       conditions: [{ isNegated: false, value: 'AND', type: undefined, children: [{ field: 'a', value: 'b', operator: 'EQUAL', on: 'payload' }] }],
     });
-    const response = mapper.toResponse(integration, session, 'empty');
+    const response = mapper.toResponse(integration, session);
     expect(nullPaths(response)).toEqual([]);
     expect(response).not.toHaveProperty('channel');
     expect(response).not.toHaveProperty('deletedAt');
@@ -58,38 +58,39 @@ describe('IntegrationResponseMapper', () => {
 
   it('includes the deletion fields of a deleted integration', () => {
     const deletedAt = new Date('2025-02-03T04:05:06.007Z');
-    const response = mapper.toResponse(buildIntegration({ deleted: true, deletedAt, deletedBy: 'user-9' }), session, 'empty');
+    const response = mapper.toResponse(buildIntegration({ deleted: true, deletedAt, deletedBy: 'user-9' }), session);
     expect(response).toMatchObject({ deleted: true, deletedAt: '2025-02-03T04:05:06.007Z', deletedBy: 'user-9' });
   });
 
   it('gives session callers the decrypted credentials with their types', () => {
     const integration = buildSmtpIntegration();
-    const response = mapper.toResponse(integration, session, 'omit');
+    const response = mapper.toResponse(integration, session);
     expect(response.credentials).toEqual(integration.credentials);
     expect(typeof response.credentials?.port).toBe('string');
     expect(typeof response.credentials?.secure).toBe('boolean');
     expect(response.credentials?.tlsOptions).toEqual({ rejectUnauthorized: false, minVersion: 'TLSv1.2' });
   });
 
-  it('omits credentials for API-key callers in "omit" mode (create, update, set-primary)', () => {
-    const response = mapper.toResponse(buildSmtpIntegration(), apiKey, 'omit');
-    expect(response).not.toHaveProperty('credentials');
+  it('gives API-key callers credentials: {} (one answer for every route), never the values', () => {
+    const response = mapper.toResponse(buildSmtpIntegration(), apiKey);
+    expect(response.credentials).toEqual({});
     expect(JSON.stringify(response)).not.toContain('smtp-factory-secret-password');
+    const responses = mapper.toResponses([buildIntegration(), buildSmtpIntegration()], apiKey);
+    expect(responses.map((r) => r.credentials)).toEqual([{}, {}]);
   });
 
-  it('gives API-key callers credentials: {} in "empty" mode (list, active, delete)', () => {
-    const responses = mapper.toResponses([buildIntegration(), buildSmtpIntegration()], apiKey, 'empty');
-    expect(responses.map((r) => r.credentials)).toEqual([{}, {}]);
+  it('gives session callers an empty credentials object when none is stored', () => {
+    expect(mapper.toResponse(buildIntegration({ credentials: undefined }), session).credentials).toEqual({});
   });
 
   it('shows the inbound webhook signing key to sessions only', () => {
     const integration = buildIntegration({ configurations: { inboundWebhookEnabled: true, inboundWebhookSigningKey: 'whsec-1' } });
-    expect(mapper.toResponse(integration, session, 'omit').configurations).toEqual({ inboundWebhookEnabled: true, inboundWebhookSigningKey: 'whsec-1' });
-    expect(mapper.toResponse(integration, apiKey, 'omit').configurations).toEqual({ inboundWebhookEnabled: true });
+    expect(mapper.toResponse(integration, session).configurations).toEqual({ inboundWebhookEnabled: true, inboundWebhookSigningKey: 'whsec-1' });
+    expect(mapper.toResponse(integration, apiKey).configurations).toEqual({ inboundWebhookEnabled: true });
   });
 
   it('does not leak fields the wire format does not have', () => {
     const integration = { ...buildIntegration(), secretInternal: 'x' } as ReturnType<typeof buildIntegration>;
-    expect(mapper.toResponse(integration, session, 'omit')).not.toHaveProperty('secretInternal');
+    expect(mapper.toResponse(integration, session)).not.toHaveProperty('secretInternal');
   });
 });

@@ -1,12 +1,6 @@
 import { Actor, Configurations, Credentials, FieldFilterPart, Integration, StepFilter } from '@app/integrations';
 import { Injectable } from '@nestjs/common';
-import { maySeeCredentialValues } from '../auth/credential-visibility.policy';
-
-/**
- * What an API-key caller gets in place of credential values: the field left out (create, update,
- * set-primary) or an empty object (list, active, delete), as the reference does.
- */
-export type CredentialsMode = 'omit' | 'empty';
+import { maySeeCredentialValues, withoutSecretValues } from '../auth/credential-visibility.policy';
 
 /** The wire form of an integration (spec §1). Optional fields are absent, never `null`. */
 export interface IntegrationResponse {
@@ -22,7 +16,8 @@ export interface IntegrationResponse {
   deleted: boolean;
   primary: boolean;
   priority: number;
-  credentials?: Record<string, unknown>;
+  /** Always present: the decrypted values for sessions, `{}` for API-key callers. */
+  credentials: Record<string, unknown>;
   configurations: Record<string, unknown>;
   conditions: Record<string, unknown>[];
   deletedAt?: string;
@@ -31,17 +26,14 @@ export interface IntegrationResponse {
   updatedAt: string;
 }
 
-/** Configuration keys that hold secrets: shown only to callers allowed to see credential values. */
-const SECRET_CONFIGURATION_KEYS: ReadonlySet<keyof Configurations> = new Set(['inboundWebhookSigningKey']);
-
 /**
  * Builds responses field by field from the domain `Integration` (a whitelist: a field added to the
- * domain never leaks by accident) and asks the visibility policy about credentials.
+ * domain never leaks by accident) and asks the visibility policy about credentials: the same answer
+ * on every route, and the same redaction rule as an idempotent replay to such a caller.
  */
 @Injectable()
 export class IntegrationResponseMapper {
-  toResponse(integration: Integration, actor: Actor, credentialsMode: CredentialsMode): IntegrationResponse {
-    const mayReveal = maySeeCredentialValues(actor);
+  toResponse(integration: Integration, actor: Actor): IntegrationResponse {
     const response: IntegrationResponse = {
       _id: integration.id,
       _environmentId: integration.environmentId,
@@ -54,21 +46,20 @@ export class IntegrationResponseMapper {
       deleted: integration.deleted,
       primary: integration.primary,
       priority: integration.priority,
-      configurations: mapConfigurations(integration.configurations, mayReveal),
+      credentials: withoutNil(integration.credentials),
+      configurations: withoutNil(integration.configurations),
       conditions: (integration.conditions ?? []).map(mapCondition),
       createdAt: toIso(integration.createdAt),
       updatedAt: toIso(integration.updatedAt),
     };
     if (integration.channel != null) response.channel = integration.channel;
-    if (mayReveal) response.credentials = withoutNil(integration.credentials);
-    else if (credentialsMode === 'empty') response.credentials = {};
     if (integration.deletedAt != null) response.deletedAt = toIso(integration.deletedAt);
     if (integration.deletedBy != null) response.deletedBy = integration.deletedBy;
-    return response;
+    return maySeeCredentialValues(actor) ? response : withoutSecretValues(response);
   }
 
-  toResponses(integrations: readonly Integration[], actor: Actor, credentialsMode: CredentialsMode): IntegrationResponse[] {
-    return integrations.map((integration) => this.toResponse(integration, actor, credentialsMode));
+  toResponses(integrations: readonly Integration[], actor: Actor): IntegrationResponse[] {
+    return integrations.map((integration) => this.toResponse(integration, actor));
   }
 }
 
@@ -76,20 +67,11 @@ function toIso(date: Date | string): string {
   return (date instanceof Date ? date : new Date(date)).toISOString();
 }
 
-function withoutNil(credentials: Credentials | undefined): Record<string, unknown> {
+/** The set's present values (absent and `null` members are left out: the wire never sends `null`). */
+function withoutNil(values: Credentials | Configurations | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(credentials ?? {})) {
+  for (const [key, value] of Object.entries(values ?? {})) {
     if (value != null) out[key] = value;
-  }
-  return out;
-}
-
-function mapConfigurations(configurations: Configurations | undefined, mayReveal: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(configurations ?? {})) {
-    if (value == null) continue;
-    if (!mayReveal && SECRET_CONFIGURATION_KEYS.has(key as keyof Configurations)) continue;
-    out[key] = value;
   }
   return out;
 }

@@ -43,6 +43,32 @@ const CREATE_EXAMPLES = {
     },
   },
 };
+/**
+ * The 201 of create as an API-key caller (the SDK's caller) really receives it, for the first
+ * example above: `credentials: {}` and no signing key, whatever was sent. Typed as the mapper's
+ * output so that it cannot drift from the wire form.
+ */
+const CREATED_FOR_API_KEY_EXAMPLE: { data: IntegrationResponse } = {
+  data: {
+    _id: '0b6f1d5e-3f0c-4a39-9d0e-6a0f3c1b2a11',
+    _environmentId: '6e0c8c1e-1d2a-4a51-8a8f-2f0d5a3b7c44',
+    _organizationId: 'a4b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d',
+    name: 'SendGrid',
+    identifier: 'send-grid-PPBqWA9',
+    providerId: 'sendgrid',
+    channel: 'email',
+    kind: 'delivery',
+    active: true,
+    deleted: false,
+    primary: true,
+    priority: 1,
+    credentials: {},
+    configurations: { inboundWebhookEnabled: true },
+    conditions: [],
+    createdAt: '2025-01-02T03:04:05.000Z',
+    updatedAt: '2025-01-02T03:04:05.000Z',
+  },
+};
 const UPDATE_EXAMPLES = {
   rename: { summary: 'Rename', value: { name: 'Transactional email' } },
   activate: {
@@ -59,7 +85,8 @@ const UPDATE_EXAMPLES = {
 export const CREDENTIALS_CHECK_HEADER = 'Novu-Credentials-Check';
 
 const CREDENTIALS_NOTE =
-  'Credential values are returned only to dashboard (session) callers; API-key callers get the integration metadata without them.';
+  'Credential values are returned only to dashboard (session) callers: API-key callers get `credentials: {}` on every ' +
+  'integration (idempotent replays included) and never `configurations.inboundWebhookSigningKey`.';
 
 /** The `/v1/integrations` resource. Thin: DTO + caller → command → use case → mapper. */
 @ApiTags('Integrations')
@@ -95,7 +122,7 @@ export class IntegrationsController {
   @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto, { isArray: true })
   async listIntegrations(@CurrentActor() actor: Actor): Promise<IntegrationResponse[]> {
     const integrations = await this.listIntegrationsUseCase.execute({ actor, includeSecrets: maySeeCredentialValues(actor) });
-    return this.mapper.toResponses(integrations, actor, 'empty');
+    return this.mapper.toResponses(integrations, actor);
   }
 
   @Get('active')
@@ -112,7 +139,7 @@ export class IntegrationsController {
       activeOnly: true,
       includeSecrets: maySeeCredentialValues(actor),
     });
-    return this.mapper.toResponses(integrations, actor, 'empty');
+    return this.mapper.toResponses(integrations, actor);
   }
 
   @Post()
@@ -127,7 +154,10 @@ export class IntegrationsController {
   })
   @ApiExtension('x-speakeasy-name-override', 'create')
   @ApiBody({ type: CreateIntegrationRequestDto, required: true, examples: CREATE_EXAMPLES })
-  @ApiDataResponse(HttpStatus.CREATED, IntegrationResponseDto)
+  @ApiDataResponse(HttpStatus.CREATED, IntegrationResponseDto, {
+    description: 'Created. The example is what an API-key caller receives: `credentials: {}`, no signing key.',
+    example: CREATED_FOR_API_KEY_EXAMPLE,
+  })
   async createIntegration(
     @CurrentActor() actor: Actor,
     @Body() body: CreateIntegrationRequestDto,
@@ -135,7 +165,7 @@ export class IntegrationsController {
   ): Promise<IntegrationResponse> {
     const integration = await this.createIntegrationUseCase.execute(toCreateCommand(actor, body));
     this.reportCheck(reply, body.check, integration);
-    return this.mapper.toResponse(integration, actor, 'omit');
+    return this.mapper.toResponse(integration, actor);
   }
 
   @Put(':integrationId')
@@ -159,7 +189,7 @@ export class IntegrationsController {
   ): Promise<IntegrationResponse> {
     const integration = await this.updateIntegrationUseCase.execute(toUpdateCommand(actor, integrationId, body));
     this.reportCheck(reply, body.check, integration);
-    return this.mapper.toResponse(integration, actor, 'omit');
+    return this.mapper.toResponse(integration, actor);
   }
 
   @Post(':integrationId/set-primary')
@@ -180,7 +210,7 @@ export class IntegrationsController {
     @Param('integrationId') integrationId: string,
   ): Promise<IntegrationResponse> {
     const integration = await this.setIntegrationAsPrimaryUseCase.execute({ actor, integrationId });
-    return this.mapper.toResponse(integration, actor, 'omit');
+    return this.mapper.toResponse(integration, actor);
   }
 
   @Delete(':integrationId')
@@ -203,7 +233,7 @@ export class IntegrationsController {
       integrationId,
       includeSecrets: maySeeCredentialValues(actor),
     });
-    return this.mapper.toResponses(remaining, actor, 'empty');
+    return this.mapper.toResponses(remaining, actor);
   }
 }
 

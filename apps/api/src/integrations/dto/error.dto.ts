@@ -20,7 +20,9 @@ export class ErrorDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    description: 'Optional context object for additional error details.',
+    description:
+      'Optional context object for additional error details (in the reference schema; this service does not send it, ' +
+      'so the response examples leave it out).',
   })
   ctx?: Record<string, unknown>;
 

@@ -57,18 +57,21 @@ export class IntegrationResponseDto {
   })
   kind?: IntegrationKind;
 
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: () => CredentialsDto,
     description:
-      'The decrypted credentials required for the integration to function. Only returned to dashboard/session-token callers; ' +
-      'API-key callers receive no credential values (the field is omitted on create, update and set-primary, and `{}` on list, active and delete).',
-    example: { apiKey: 'SG.xxxxx', from: 'no-reply@example.com', senderName: 'Example' },
+      'The decrypted credentials required for the integration to function, for dashboard/session-token callers. ' +
+      'API-key callers always receive `{}` here (every route, idempotent replays included): the field is present, so that ' +
+      'clients that declare it required parse the answer, and empty, so that a leaked API key does not leak provider credentials.',
+    example: {},
   })
-  credentials?: CredentialsDto;
+  credentials: CredentialsDto;
 
   @ApiPropertyOptional({
     type: () => ConfigurationsDto,
-    description: 'The configurations required for enabling the additional configurations of the integration.',
+    description:
+      'The configurations required for enabling the additional configurations of the integration. ' +
+      '`inboundWebhookSigningKey` is a secret: returned to session callers only, never to API-key callers.',
     example: { inboundWebhookEnabled: false },
   })
   configurations?: ConfigurationsDto;
