@@ -106,6 +106,9 @@ describe('database outage under load', () => {
     const missing = [...created].filter((id) => !stored.has(id));
 
     const all = [...seen.before, ...seen.down, ...seen.after];
+    // One warning per 10 s during the outage with a count, not one per failed request.
+    const databaseWarnings = service.output().split('\n').filter((line) => line.includes('Database unavailable'));
+    const answered503 = all.filter((a) => a.status === 503).length;
     report('PostgreSQL stopped and started under load (1 instance, dedicated cluster)', {
       concurrency: CONCURRENCY,
       requestsSent: all.length,
@@ -117,6 +120,8 @@ describe('database outage under load', () => {
       distinct201sSeen: created.size,
       integrationRows: rows.length,
       missing201s: missing.length,
+      databaseWarningLines: databaseWarnings.length,
+      collapsed: databaseWarnings.filter((line) => / \(and \d+ more in the last 10 s\)/.test(line)).length,
     });
 
     const unexpected = all.filter((a) => a.status !== 201 && a.status !== 503);
@@ -138,6 +143,8 @@ describe('database outage under load', () => {
     expect(readyAfter.status).toBe(200);
     expect(missing).toEqual([]);
     expect(rows.length).toBeGreaterThanOrEqual(created.size);
+    expect(databaseWarnings.length).toBeGreaterThan(0);
+    expect(databaseWarnings.length).toBeLessThan(answered503 / 4);
   });
 });
 
