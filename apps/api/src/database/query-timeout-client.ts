@@ -17,6 +17,8 @@ export const QUERY_READ_TIMEOUT_MESSAGE = 'Query read timeout';
  * connection (bounded by its connect timeout) for the next request.
  */
 export class QueryTimeoutClient extends Client {
+  private abandoned = false;
+
   constructor(config?: string | ClientConfig) {
     super(config);
     const query = this.query.bind(this) as (...args: unknown[]) => unknown;
@@ -35,12 +37,10 @@ export class QueryTimeoutClient extends Client {
       }
       const result = query(...args);
       // Registered before the caller's own handlers, so the socket is gone before they run.
-      if (result instanceof Promise) result.catch(onFailure);
+      if (isThenable(result)) result.then(undefined, onFailure);
       return result;
     }) as Client['query'];
   }
-
-  private abandoned = false;
 
   private abandon(): void {
     if (this.abandoned) return;
@@ -50,6 +50,10 @@ export class QueryTimeoutClient extends Client {
     this.on('error', () => undefined);
     this.connection.stream.destroy();
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 export function isQueryReadTimeout(error: unknown): boolean {
