@@ -5,6 +5,7 @@ import { IdempotencyRecord } from '../idempotency/infrastructure/idempotency.rec
 import { CreateIdempotencyRecords1764000002000 } from '../idempotency/infrastructure/migrations/1764000002000-create-idempotency-records';
 import { KeyIdempotencyFingerprints1764000003000 } from '../idempotency/infrastructure/migrations/1764000003000-key-idempotency-fingerprints';
 import type { DatabaseTuning } from '../config/app-config';
+import { QueryTimeoutClient } from './query-timeout-client';
 
 /** Every entity the API registers: the integrations library's, the tenancy library's and its own. */
 export const entities = [...integrationsEntities, ...tenancyEntities, IdempotencyRecord];
@@ -21,10 +22,26 @@ export const migrations = [
 export const DEFAULT_DATABASE_TUNING: DatabaseTuning = { poolSize: 10, connectTimeoutMs: 2_000, statementTimeoutMs: 5_000 };
 
 /**
+ * How much longer than `statement_timeout` the client waits for an answer before it gives up on
+ * the connection: long enough that a live server always cancels first (a clean 57014 on a
+ * connection that stays usable), short enough that a frozen one costs about one timeout.
+ */
+export const QUERY_TIMEOUT_MARGIN_MS = 1_000;
+
+/** Idle time before the first TCP keepalive probe on a pooled connection. */
+export const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
+
+/**
  * The TypeORM options of the API (and of the test databases): migrations run on start-up,
  * never `synchronize`. The pool fails fast when PostgreSQL is unreachable (connect timeout, also
  * the longest wait for a free pooled connection) and no statement runs longer than
  * `statementTimeoutMs` (PostgreSQL's `statement_timeout`, which also bounds lock waits).
+ *
+ * A server that stops answering (frozen, SIGSTOPped, partitioned) enforces no `statement_timeout`:
+ * node-postgres's client-side `query_timeout` bounds every query, BEGIN/COMMIT/ROLLBACK of
+ * TypeORM's transactions included, and {@link QueryTimeoutClient} closes a connection whose query
+ * timed out so that the pool never hands it out again. TCP keepalive detects a vanished host on
+ * idle pooled connections instead of waiting for the OS default (two hours).
  */
 export function dataSourceOptions(
   url: string,
@@ -42,9 +59,11 @@ export function dataSourceOptions(
     poolSize: tuning.poolSize,
     connectTimeoutMS: tuning.connectTimeoutMs,
     extra: {
+      Client: QueryTimeoutClient,
       statement_timeout: tuning.statementTimeoutMs,
-      // Detect a vanished server on idle pooled connections instead of waiting for the OS default.
+      query_timeout: tuning.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
       keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
     },
     ...overrides,
   } as DataSourceOptions;
