@@ -339,6 +339,11 @@ const mutation: fc.Arbitrary<{ label: string; apply: Mutation }> = fc.oneof(
   })),
   fc.tuple(hostileKey, hostileJson).map(([key, value]) => ({ label: `configurations[${JSON.stringify(key)}] = ${fc.stringify(value)}`, apply: setAt(['configurations', key], value) })),
   hostileJson.map((value) => ({ label: `conditions = ${fc.stringify(value)}`, apply: setAt(['conditions'], value) })),
+  // A well-formed condition whose field or value is hostile text (stored as JSON, not encrypted).
+  fc.tuple(fc.constantFrom('field', 'value'), hostileString).map(([part, text]) => ({
+    label: `conditions[0].children[0].${part} = ${fc.stringify(text)}`,
+    apply: setAt(['conditions'], [{ isNegated: false, type: 'BOOLEAN', value: 'AND', children: [{ field: 'tier', value: 'pro', operator: 'EQUAL', on: 'subscriber', [part]: text }] }]),
+  })),
   fc.tuple(hostileKey, hostileJson).map(([key, value]) => ({
     label: `conditions[0].children[0][${JSON.stringify(key)}] = ${fc.stringify(value)}`,
     apply: setAt(['conditions'], [{ isNegated: false, type: 'BOOLEAN', value: 'AND', children: [{ field: 'tier', value: 'pro', operator: 'EQUAL', on: 'subscriber', [key]: value }] }]),
