@@ -57,6 +57,23 @@ const CIPHER_OPS = intEnv('BENCH_CIPHER_OPS', 20_000, 100, 100_000_000);
 const CIPHER_ROUNDS = 5;
 /** Extra node flags for the service process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+/** `--scenario hostile` (or `--scenario=hostile`): the hostile-bodies run instead of the throughput scenarios. */
+function scenarioFlag(argv) {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--scenario') return argv[i + 1] ?? '';
+    if (argv[i].startsWith('--scenario=')) return argv[i].slice('--scenario='.length);
+  }
+  return 'throughput';
+}
+const SCENARIO = scenarioFlag(process.argv.slice(2));
+if (!['throughput', 'hostile'].includes(SCENARIO)) throw new Error(`--scenario must be throughput or hostile (got "${SCENARIO}")`);
+/** Hostile requests per kind in the hostile scenario; each may stall the service for seconds on unfixed code. */
+const HOSTILE_REQUESTS = intEnv('BENCH_HOSTILE_REQUESTS', 3, 1, 1000);
+/** /health/live probes of the quiet phases (one at a time, BENCH_PROBE_GAP_MS apart). */
+const HEALTH_PROBES = intEnv('BENCH_HEALTH_PROBES', 300, 10, 1_000_000);
+const PROBE_GAP_MS = intEnv('BENCH_PROBE_GAP_MS', 10, 0, 10_000);
+/** A hostile request that has not answered by then is aborted and counted as `timeout`. */
+const HOSTILE_TIMEOUT_MS = intEnv('BENCH_HOSTILE_TIMEOUT_MS', 60_000, 1000, 600_000);
 const ONLY = (process.env.BENCH_SCENARIOS ?? '')
   .split(',')
   .map((s) => s.trim())
@@ -328,9 +345,10 @@ const probeAgent = new http.Agent({ keepAlive: false });
 let loadAgent;
 
 /** One request; resolves with the status and, when asked, the body. Never rejects on HTTP errors. */
-function request(agent, { method, path: urlPath, headers, body, keepBody }, base) {
+/** `raw`: a body sent as it is (JSON that JSON.stringify cannot produce, e.g. 100,000 nested arrays). */
+function request(agent, { method, path: urlPath, headers, body, raw, keepBody, timeoutMs }, base) {
   return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const payload = raw !== undefined ? Buffer.from(raw) : body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const req = http.request(
       `${base}${urlPath}`,
       {
@@ -354,6 +372,7 @@ function request(agent, { method, path: urlPath, headers, body, keepBody }, base
       },
     );
     req.on('error', reject);
+    if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
     if (payload) req.write(payload);
     req.end();
   });
@@ -613,6 +632,217 @@ function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Hostile bodies (`--scenario hostile`): does one caller's body stall everybody else's requests?
+
+/** Each kind: a request the service must refuse (or check) without blocking its event loop. */
+function hostileKinds(org, stubUrl) {
+  const headers = { authorization: `ApiKey ${org.development.apiKey}` };
+  const post = (fields) => ({ method: 'POST', path: '/v1/integrations', headers, ...fields });
+  return [
+    {
+      name: 'keys-60k',
+      description: 'nodemailer, credentials.tlsOptions with 60,000 keys (about 650 KB, under the body limit)',
+      make: () => {
+        const tlsOptions = {};
+        for (let i = 0; i < 60_000; i++) tlsOptions[`option${i}`] = 1;
+        return post({ body: { providerId: 'nodemailer', credentials: { host: 'smtp.example.com', port: '587', from: 'ops@example.com', senderName: 'Bench', tlsOptions } } });
+      },
+    },
+    {
+      name: 'slashes-80k',
+      description: 'mailgun, check: true, credentials.baseUrl = the loopback stub + 80,000 slashes + "x"',
+      make: () =>
+        post({
+          body: {
+            providerId: 'mailgun',
+            check: true,
+            credentials: { apiKey: 'key-bench', user: 'api', domain: 'example.com', from: 'ops@example.com', senderName: 'Bench', baseUrl: `${stubUrl}/${'/'.repeat(80_000)}x` },
+          },
+        }),
+    },
+    {
+      name: 'nested-100k',
+      description: 'sendgrid, credentials.tlsOptions = 100,000 nested arrays (raw JSON, 200 KB)',
+      make: () => post({ raw: `{"providerId":"sendgrid","credentials":{"apiKey":"SG.x","tlsOptions":${'['.repeat(100_000)}${']'.repeat(100_000)}}}` }),
+    },
+    {
+      name: 'surrogates',
+      description: 'sendgrid, 50,000 lone surrogates (\\ud800) each in name and configurations.inboundWebhookSigningKey (600 KB)',
+      make: () => {
+        const lone = '\ud800'.repeat(50_000);
+        return post({ body: { providerId: 'sendgrid', name: lone, credentials: { apiKey: 'SG.x', from: 'ops@example.com', senderName: 'Bench' }, configurations: { inboundWebhookSigningKey: lone } } });
+      },
+    },
+    {
+      name: 'string-1mb',
+      description: 'sendgrid, credentials.apiKey of 1,000,000 characters (the whole body just under the 1 MiB limit)',
+      make: () => post({ body: { providerId: 'sendgrid', credentials: { apiKey: 'x'.repeat(1_000_000), from: 'ops@example.com', senderName: 'Bench' } } }),
+    },
+  ];
+}
+
+/** A loopback HTTP server standing in for Mailgun: refuses every credential, echoes nothing. */
+function startStub() {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"Forbidden"}');
+    });
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      onCleanup(() => new Promise((done) => server.close(() => done())));
+      resolve(`http://${HOST}:${server.address().port}`);
+    });
+  });
+}
+
+/**
+ * `GET /health/live` one at a time, PROBE_GAP_MS apart, until `count` probes are done or
+ * `until()` says stop (then at least one more probe, so that a stall is always measured).
+ */
+async function probeHealth(base, agent, { count, until }) {
+  const latencies = [];
+  const statuses = {};
+  while (!interrupted) {
+    const start = process.hrtime.bigint();
+    let status;
+    try {
+      status = String((await request(agent, { method: 'GET', path: '/health/live', timeoutMs: HOSTILE_TIMEOUT_MS }, base)).status);
+    } catch (error) {
+      status = `ERR ${error.code ?? error.message}`;
+    }
+    latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (count !== undefined && latencies.length >= count) break;
+    if (until && until()) break;
+    if (PROBE_GAP_MS > 0) await sleep(PROBE_GAP_MS);
+  }
+  if (interrupted) throw new Error('interrupted');
+  return { latencies, statuses };
+}
+
+function latencyStats(values) {
+  const sorted = Float64Array.from(values).sort();
+  return { p50: round(percentile(sorted, 50), 2), p99: round(percentile(sorted, 99), 2), max: round(sorted[sorted.length - 1] ?? NaN, 2) };
+}
+
+async function hostileMain() {
+  progress(`hostile scenario: ${HOSTILE_REQUESTS} requests per kind, one at a time, /health/live probed ${PROBE_GAP_MS} ms apart; ${os.cpus().length} CPUs, node ${process.version}`);
+  const tempDir = makeTempDir();
+  snapshotDist(tempDir);
+  const stubUrl = await startStub();
+  const database = await startDatabase(tempDir);
+  const port = await freePort();
+  const env = {
+    ...serviceEnv(database.url, port, tempDir),
+    CREDENTIALS_CHECK_BASE_URLS: `mailgun=${stubUrl}`,
+    OUTBOUND_URL_ALLOW: HOST,
+  };
+  progress(`starting the service on port ${port} (mailgun checks go to the stub at ${stubUrl}) ...`);
+  const service = await startService(env);
+  const org = await bootstrapOrganization(env, 'Bench hostile');
+  const healthAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const hostileAgent = new http.Agent({ keepAlive: false });
+  onCleanup(() => {
+    healthAgent.destroy();
+    hostileAgent.destroy();
+  });
+
+  // Warm up the probe path (JIT, keep-alive socket) before the reference is measured.
+  await probeHealth(service.base, healthAgent, { count: Math.min(HEALTH_PROBES, 200) });
+  const phases = [];
+  const quiet = async (name) => {
+    progress(`${name}: ${HEALTH_PROBES} /health/live probes on an idle service ...`);
+    const run = await probeHealth(service.base, healthAgent, { count: HEALTH_PROBES });
+    phases.push({ name, description: 'no other traffic', hostile: undefined, health: { probes: run.latencies.length, statuses: run.statuses, latencyMs: latencyStats(run.latencies) } });
+  };
+
+  await quiet('quiet');
+  for (const kind of hostileKinds(org, stubUrl)) {
+    progress(`${kind.name}: ${kind.description} ...`);
+    // Serialised once, here: the bench process must not stall its own probes while sending.
+    const { body, ...spec } = kind.make();
+    if (body !== undefined) spec.raw = JSON.stringify(body);
+    const latencies = [];
+    const statuses = {};
+    let done = false;
+    const sender = (async () => {
+      try {
+        for (let i = 0; i < HOSTILE_REQUESTS && !interrupted; i++) {
+          const start = process.hrtime.bigint();
+          let status;
+          try {
+            status = String((await request(hostileAgent, { ...spec, timeoutMs: HOSTILE_TIMEOUT_MS }, service.base)).status);
+          } catch (error) {
+            status = error.code === 'timeout' ? 'timeout' : `ERR ${error.code ?? error.message}`;
+          }
+          latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+        }
+      } finally {
+        done = true;
+      }
+    })();
+    const health = await probeHealth(service.base, healthAgent, { until: () => done });
+    await sender;
+    phases.push({
+      name: kind.name,
+      description: kind.description,
+      hostile: { requests: latencies.length, statuses, latencyMs: latencyStats(latencies) },
+      health: { probes: health.latencies.length, statuses: health.statuses, latencyMs: latencyStats(health.latencies) },
+    });
+    const last = phases[phases.length - 1];
+    progress(`  hostile ${JSON.stringify(statuses)} p50 ${last.hostile.latencyMs.p50} ms; /health/live p50 ${last.health.latencyMs.p50} ms, max ${last.health.latencyMs.max} ms`);
+  }
+  await quiet('quiet-end');
+
+  // The reference: the faster of the two quiet phases (as the throughput run does with its baselines).
+  const reference = phases.filter((p) => p.hostile === undefined).reduce((best, p) => (p.health.latencyMs.p99 < best.health.latencyMs.p99 ? p : best));
+  for (const phase of phases) {
+    const ref = reference.health.latencyMs;
+    const own = phase.health.latencyMs;
+    phase.health.vsQuiet = { p50: round(own.p50 / ref.p50, 1), p99: round(own.p99 / ref.p99, 1), max: round(own.max / ref.max, 1) };
+  }
+
+  const report = {
+    timestamp: new Date().toISOString(),
+    scenario: 'hostile',
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    config: { hostileRequestsPerKind: HOSTILE_REQUESTS, healthProbes: HEALTH_PROBES, probeGapMs: PROBE_GAP_MS, hostileTimeoutMs: HOSTILE_TIMEOUT_MS, database: database.mode },
+    reference: reference.name,
+    phases,
+  };
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS_DIR, 'latest-hostile.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await cleanup();
+  progress(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; figures in ${path.relative(ROOT, path.join(RESULTS_DIR, 'latest-hostile.json'))}`);
+  process.stdout.write(`\n${hostileTable(phases, reference)}\n`);
+}
+
+function hostileTable(phases, reference) {
+  const rows = [['phase', 'hostile', 'hostile p50 ms', 'hostile max ms', 'probes', 'live p50 ms', 'live p99 ms', 'live max ms', 'p99 ×quiet', 'max ×quiet', 'hostile statuses']];
+  for (const p of phases) {
+    rows.push([
+      p.name,
+      p.hostile ? String(p.hostile.requests) : '-',
+      p.hostile ? p.hostile.latencyMs.p50.toFixed(1) : '-',
+      p.hostile ? p.hostile.latencyMs.max.toFixed(1) : '-',
+      String(p.health.probes),
+      p.health.latencyMs.p50.toFixed(2),
+      p.health.latencyMs.p99.toFixed(2),
+      p.health.latencyMs.max.toFixed(2),
+      `${p.health.vsQuiet.p99.toFixed(1)}x`,
+      `${p.health.vsQuiet.max.toFixed(1)}x`,
+      p.hostile ? Object.entries(p.hostile.statuses).map(([status, n]) => `${status}:${n}`).join(' ') : '',
+    ]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  const line = (row) => row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line), '', `ratios against ${reference.name} (the quieter of the two idle phases)`].join('\n');
+}
+
 async function main() {
   progress(`config: ${REQUESTS} requests/scenario, concurrency ${CONCURRENCY}, warm-up ${WARMUP}, list of ${LIST_SIZE}; ${os.cpus().length} CPUs, node ${process.version}`);
   const tempDir = makeTempDir();
@@ -696,7 +926,7 @@ async function main() {
   process.stdout.write(`\n${table(results, cipher)}\n`);
 }
 
-main().then(
+(SCENARIO === 'hostile' ? hostileMain() : main()).then(
   () => process.exit(0),
   async (error) => {
     if (!interrupted) process.stderr.write(`[bench] failed: ${error && error.stack ? error.stack : error}\n`);
