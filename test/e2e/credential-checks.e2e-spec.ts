@@ -98,6 +98,20 @@ describe('credential checks and outbound URL safety over HTTP', () => {
     expect(await count()).toBe(before);
   });
 
+  it.each([
+    ['an emoji', 'SG.key-\u{1F4A5}'],
+    ['a line break', 'SG.key\r\nX-Injected: 1'],
+    ['a character above U+00FF', 'SG.key-\u20AC'],
+  ])('answers 400, not 500, for a credential with %s that no HTTP header can carry', async (_label, apiKey) => {
+    const before = await count();
+    const body = { providerId: 'sendgrid', check: true, credentials: { apiKey, from: 'ops@example.com', senderName: 'Ops' } };
+    const response = await client.post(ROUTE, body);
+    const error = expectErrorShape(response, 400, ROUTE);
+    expect(error.message).toMatch(/cannot be sent in an HTTP header/);
+    expect(JSON.stringify(error)).not.toContain(apiKey);
+    expect(await count()).toBe(before);
+  });
+
   it('saves providers without a verifier unchecked, and says so', async () => {
     const response = await client.post(ROUTE, { providerId: 'fcm', check: true, credentials: { serviceAccount: '{}' } });
     expect(response.status).toBe(201);

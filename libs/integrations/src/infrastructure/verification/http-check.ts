@@ -1,4 +1,4 @@
-import { request as httpRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { request as httpRequest, IncomingMessage, RequestOptions, validateHeaderValue } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, LookupFunction } from 'node:net';
 import { CredentialsCheckFailed } from '../../domain/credentials-check.errors';
@@ -44,6 +44,7 @@ export async function sendHttpCheck(context: VerificationContext, req: HttpCheck
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new CredentialsCheckFailed('unreachable', `${req.service} base URL must be http or https`);
   }
+  assertSendableHeaders(req);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const addresses = (await context.target(host, req.service)).map((address) => ({
     address,
@@ -77,33 +78,59 @@ export async function sendHttpCheck(context: VerificationContext, req: HttpCheck
 
   return new Promise<HttpCheckResponse>((resolve, reject) => {
     const fail = (error: unknown) => reject(mapNetworkError(error, req.service, host, context));
-    const outgoing = send(options, (response: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        if (size >= MAX_BODY_BYTES) return;
-        chunks.push(chunk);
-        size += chunk.length;
-      });
-      response.on('error', fail);
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
-        resolve({
-          status: response.statusCode ?? 0,
-          body: text,
-          json<T>() {
-            try {
-              return JSON.parse(text) as T;
-            } catch {
-              return undefined;
-            }
-          },
+    let outgoing: ReturnType<typeof send>;
+    try {
+      outgoing = send(options, (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (size >= MAX_BODY_BYTES) return;
+          chunks.push(chunk);
+          size += chunk.length;
+        });
+        response.on('error', fail);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
+          resolve({
+            status: response.statusCode ?? 0,
+            body: text,
+            json<T>() {
+              try {
+                return JSON.parse(text) as T;
+              } catch {
+                return undefined;
+              }
+            },
+          });
         });
       });
-    });
+    } catch (error) {
+      // request() throws synchronously on options it cannot send; never let that become a 500
+      fail(error);
+      return;
+    }
     outgoing.on('error', fail);
     outgoing.end(body);
   });
+}
+
+/**
+ * Credentials travel in request headers (`Authorization: Bearer <apiKey>`, `api-key: <apiKey>`).
+ * A value Node cannot put in a header (a line break, a character above U+00FF) would make
+ * `request()` throw; refuse it as a failed check instead, before any DNS lookup, naming neither the
+ * header's value nor its position.
+ */
+function assertSendableHeaders(req: HttpCheckRequest): void {
+  for (const [name, value] of Object.entries(req.headers ?? {})) {
+    try {
+      validateHeaderValue(name, value);
+    } catch {
+      throw new CredentialsCheckFailed(
+        'rejected',
+        `${req.service} credentials cannot be sent in an HTTP header (they contain a line break or a character outside Latin-1)`,
+      );
+    }
+  }
 }
 
 function mapNetworkError(error: unknown, service: string, host: string, context: VerificationContext): CredentialsCheckFailed {
