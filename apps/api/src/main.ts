@@ -28,6 +28,10 @@ async function main(): Promise<void> {
   // 503), lets in-flight requests finish, then closes the pool. Bounded by SHUTDOWN_TIMEOUT_MS.
   const shutdown = once(async (signal: string) => {
     shuttingDown = true;
+    // Ctrl-C signals the whole foreground process group, the embedded PostgreSQL included: it may
+    // terminate connections before the pool is closed, and a pg client holding no query then
+    // emits an 'error' nobody listens to. While shutting down that is expected, not a crash.
+    process.on('uncaughtException', (error) => logger.warn(`During shutdown: ${error.message}`));
     logger.log(`${signal} received: finishing in-flight requests (at most ${config.shutdownTimeoutMs} ms), then exiting`);
     const finished = await settlesWithin(
       config.shutdownTimeoutMs,
