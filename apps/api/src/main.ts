@@ -11,6 +11,8 @@ import { startDraining } from './http/connection-draining';
 import { settlesWithin } from './shared/settles-within';
 
 const logger = new Logger('Main');
+/** Set once SIGINT/SIGTERM started the shutdown, which then owns the exit code. */
+let shuttingDown = false;
 
 async function main(): Promise<void> {
   const env = loadConfig(process.env, { log: (message) => logger.log(message) });
@@ -25,6 +27,11 @@ async function main(): Promise<void> {
   // Graceful shutdown: Nest stops accepting connections (new requests on kept-alive connections get
   // 503), lets in-flight requests finish, then closes the pool. Bounded by SHUTDOWN_TIMEOUT_MS.
   const shutdown = once(async (signal: string) => {
+    shuttingDown = true;
+    // Ctrl-C signals the whole foreground process group, the embedded PostgreSQL included: it may
+    // terminate connections before the pool is closed, and a pg client holding no query then
+    // emits an 'error' nobody listens to. While shutting down that is expected, not a crash.
+    process.on('uncaughtException', (error) => logger.warn(`During shutdown: ${error.message}`));
     logger.log(`${signal} received: finishing in-flight requests (at most ${config.shutdownTimeoutMs} ms), then exiting`);
     const finished = await settlesWithin(
       config.shutdownTimeoutMs,
@@ -100,6 +107,12 @@ function once<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args:
 }
 
 main().catch((error: unknown) => {
+  if (shuttingDown) {
+    // Start-up work still running when the signal came (e.g. the first start's bootstrap) fails
+    // once the database goes away: Ctrl-C signals the embedded PostgreSQL too. Not a crash.
+    logger.warn(`Start-up interrupted by the shutdown: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
   if (error instanceof ConfigError) {
     logger.error(error.message);
   } else {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, DEFAULTS, loadConfig, SECRETS_FILE } from './load-config';
 
 const key = () => randomBytes(32).toString('base64');
@@ -182,7 +182,8 @@ describe('loadConfig', () => {
   });
 
   describe('production', () => {
-    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/app', JWT_SECRET: JWT };
+    const STRONG_JWT = randomBytes(48).toString('base64'); // openssl rand -base64 48
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/app', JWT_SECRET: STRONG_JWT };
 
     it('starts with every secret given and writes no secrets file', () => {
       const config = load({ ...production, ENCRYPTION_KEYS: `k1:${key()}` });
@@ -202,6 +203,174 @@ describe('loadConfig', () => {
 
     it('puts every problem in the error message', () => {
       expect(() => load({ NODE_ENV: 'production' })).toThrow(/DATABASE_URL[\s\S]*ENCRYPTION_KEYS[\s\S]*JWT_SECRET/);
+    });
+  });
+
+  describe('production refuses guessable secrets', () => {
+    const base = { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/app' };
+    const strongKey = () => `k1:${key()}`;
+    const strongJwt = () => randomBytes(48).toString('base64');
+    /** The problems of a production start, each checked to name its variable and not echo `secret`. */
+    const refusals = (env: Record<string, string>, secret: string, variable: string): string[] => {
+      const problems = problemsOf({ ...base, ...env });
+      expect(problems).toEqual([expect.stringMatching(new RegExp(`^${variable}: `))]);
+      expect(problems.join('\n')).not.toContain(secret);
+      return problems;
+    };
+    const jwtRefusals = (secret: string) => refusals({ JWT_SECRET: secret, ENCRYPTION_KEYS: strongKey() }, secret, 'JWT_SECRET');
+    const keyRefusals = (material: string) =>
+      refusals({ JWT_SECRET: strongJwt(), ENCRYPTION_KEYS: `k1:${material}` }, material, 'ENCRYPTION_KEYS');
+
+    it.each([
+      ['openssl rand -base64 48', () => randomBytes(48).toString('base64')],
+      ['openssl rand -base64 32', () => randomBytes(32).toString('base64')],
+      ['openssl rand -hex 16 (the shortest accepted)', () => randomBytes(16).toString('hex')],
+      ['openssl rand -hex 32', () => randomBytes(32).toString('hex')],
+      ['crypto.randomBytes(48).toString("base64url") (what development generates)', () => randomBytes(48).toString('base64url')],
+    ])('accepts a strong secret from %s, with a strong key, and logs nothing', (_name, generate) => {
+      for (let round = 0; round < 200; round++) {
+        const secret = generate();
+        const config = loadConfig({ ...base, DATA_DIR: dataDir, JWT_SECRET: secret, ENCRYPTION_KEYS: strongKey() }, { log });
+        expect(config.jwtSecret).toBe(secret);
+      }
+      expect(logs).toEqual([]);
+    });
+
+    it('refuses the JWT_SECRET placeholder docker/compose.yaml used to ship', () => {
+      expect(jwtRefusals('REPLACE-with-a-random-secret-of-at-least-32-characters')).toEqual([
+        expect.stringMatching(/^JWT_SECRET: is a published placeholder value; use a random secret \(generate with: openssl rand -base64 48\)$/),
+      ]);
+    });
+
+    it.each([
+      'change-me-change-me-change-me-change-me',
+      'please-CHANGE-ME-before-going-live-2026',
+      'ChangeMe-9f8e7d6c5b4a39281706f5e4d3c2b1a0',
+      'Qx7#vB2!replace_this_with_your_own_key_Zp',
+      'REPLACE_ME_WITH_A_LONG_RANDOM_STRING_NOW',
+      'my-placeholder-secret-for-the-jwt-signer',
+      '<a random secret of at least 32 characters>',
+    ])('refuses JWT_SECRET %j: a placeholder, in any case', (secret) => {
+      expect(jwtRefusals(secret)).toEqual([expect.stringMatching(/^JWT_SECRET: (looks like a placeholder|is a published placeholder)/)]);
+    });
+
+    it('still refuses a JWT_SECRET shorter than 32 characters, without printing it', () => {
+      const short = randomBytes(15).toString('base64'); // 20 characters
+      expect(jwtRefusals(short)).toEqual([expect.stringMatching(/^JWT_SECRET: must be at least 32 characters \(got 20\)$/)]);
+    });
+
+    it.each([
+      ['one character repeated', 'x'.repeat(48)],
+      ['few distinct characters', 'abcabcabababcccbbbaaacbacbabcbacbaabc'],
+      ['seven distinct characters', '1223334444555556666667777777123456'],
+    ])('refuses JWT_SECRET with too little variety (%s)', (_name, secret) => {
+      expect(jwtRefusals(secret)).toEqual([expect.stringMatching(/^JWT_SECRET: has too little variety \(fewer than 8 distinct characters\)/)]);
+    });
+
+    it.each([
+      ['a word repeated', 'Secret123!Secret123!Secret123!Secret123!'],
+      ['a longer unit repeated twice', 'Tr0ub4dor&3-Hx9q!Tr0ub4dor&3-Hx9q!'],
+    ])('refuses JWT_SECRET that repeats one pattern (%s)', (_name, secret) => {
+      expect(jwtRefusals(secret)).toEqual([expect.stringMatching(/^JWT_SECRET: repeats one short pattern/)]);
+    });
+
+    it.each([
+      ['the alphabet', 'abcdefghijklmnopqrstuvwxyz0123456789'],
+      ['a descending run', 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210'],
+      ['keyboard-free counting', '0123456789:;<=>?@ABCDEFGHIJKLMNOPQRS'],
+    ])('refuses JWT_SECRET that is mostly a run (%s)', (_name, secret) => {
+      expect(jwtRefusals(secret)).toEqual([expect.stringMatching(/^JWT_SECRET: is mostly a run or sequence of characters/)]);
+    });
+
+    it.each([
+      ['all-zero bytes', Buffer.alloc(32)],
+      ['all-equal bytes', Buffer.alloc(32, 0xa7)],
+      ['a 4-byte pattern repeated', Buffer.from('deadbeef'.repeat(8), 'hex')],
+      ['a 16-byte random block repeated', randomBytes(16).toString('hex').repeat(2)],
+    ])('refuses an ENCRYPTION_KEYS key that decodes to %s', (_name, bytes) => {
+      const material = (typeof bytes === 'string' ? Buffer.from(bytes, 'hex') : bytes).toString('base64');
+      expect(keyRefusals(material)).toEqual([
+        expect.stringMatching(/^ENCRYPTION_KEYS: key "k1" \(the one that encrypts\) (has too little variety|repeats one short pattern)/),
+      ]);
+    });
+
+    it('refuses an ENCRYPTION_KEYS key of counting bytes (00 01 02 … 1f)', () => {
+      const material = Buffer.from(Array.from({ length: 32 }, (_, index) => index)).toString('base64');
+      expect(keyRefusals(material)).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS: key "k1" \(the one that encrypts\) is mostly a run/)]);
+    });
+
+    it.each(['my-very-secret-encryption-key-32', 'Tr0ub4dor&3 horse battery staple'])(
+      'refuses an ENCRYPTION_KEYS key that is the base64 of typed text (%j)',
+      (text) => {
+        const material = Buffer.from(text, 'utf8').toString('base64');
+        expect(Buffer.from(material, 'base64')).toHaveLength(32);
+        expect(keyRefusals(material)).toEqual([
+          expect.stringMatching(/^ENCRYPTION_KEYS: key "k1" \(the one that encrypts\) decodes to printable text, not random bytes/),
+        ]);
+      },
+    );
+
+    it('refuses a key whose base64 spells a placeholder word, in any case', () => {
+      // 43 base64 characters + "=" decode to 32 bytes; the text itself reads "REPLACE…".
+      const material = `REPLACEwithBase64of32randomBytes${randomBytes(8).toString('base64').replace(/[+/=]/g, 'A').slice(0, 11)}=`;
+      expect(Buffer.from(material, 'base64')).toHaveLength(32);
+      expect(keyRefusals(material)).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS: key "k1" \(the one that encrypts\) looks like a placeholder/)]);
+    });
+
+    it('refuses the ENCRYPTION_KEYS placeholder docker/compose.yaml used to ship', () => {
+      const placeholder = 'REPLACE-with-base64-of-32-random-bytes=';
+      expect(keyRefusals(placeholder)).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS: key "k1" must be base64 of exactly 32 bytes/)]);
+    });
+
+    it('only warns about a weak older key: it is still needed to decrypt, and re-encrypt, what it protected', () => {
+      const weak = Buffer.alloc(32).toString('base64');
+      const config = load({ ...base, JWT_SECRET: strongJwt(), ENCRYPTION_KEYS: `k2:${key()},k1:${weak}` });
+      expect(config.encryptionKeys.map((entry) => entry.id)).toEqual(['k2', 'k1']);
+      expect(logs).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS: older key "k1" has too little variety.*run the reencrypt command, then remove it$/)]);
+      expect(logs.join('\n')).not.toContain(weak);
+    });
+
+    it('refuses the postgres password placeholder docker/compose.yaml used to ship in DATABASE_URL', () => {
+      const problems = problemsOf({
+        ...base,
+        DATABASE_URL: 'postgres://integrations:change-me-postgres-password@postgres:5432/integrations',
+        JWT_SECRET: strongJwt(),
+        ENCRYPTION_KEYS: strongKey(),
+      });
+      expect(problems).toEqual(['DATABASE_URL: its password is a placeholder; set the real password of the database user']);
+    });
+
+    it('reports every weak secret at once', () => {
+      const problems = problemsOf({ ...base, JWT_SECRET: 'x'.repeat(40), ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` });
+      expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['ENCRYPTION_KEYS', 'JWT_SECRET']);
+    });
+
+    it('leaves development and test alone: explicit weak values still start there', () => {
+      for (const NODE_ENV of ['development', 'test']) {
+        const config = load({ NODE_ENV, JWT_SECRET: 'x'.repeat(40), ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` });
+        expect(config.jwtSecret).toBe('x'.repeat(40));
+      }
+    });
+  });
+
+  describe('docker/compose.yaml', () => {
+    const compose = readFileSync(resolve(__dirname, '../../../../docker/compose.yaml'), 'utf8');
+    const setting = (name: string): string => {
+      const line = compose.split('\n').find((text) => new RegExp(`^\\s+${name}:`).test(text));
+      if (!line) throw new Error(`docker/compose.yaml sets no ${name}`);
+      return line.slice(line.indexOf(':') + 1).trim();
+    };
+
+    it.each(['ENCRYPTION_KEYS', 'JWT_SECRET', 'POSTGRES_PASSWORD'])('takes %s from the environment and refuses to start without it', (name) => {
+      expect(setting(name)).toMatch(new RegExp(`^"\\$\\{${name}:\\?[^}]+\\}"$`));
+    });
+
+    it('builds DATABASE_URL around the POSTGRES_PASSWORD of the environment', () => {
+      expect(setting('DATABASE_URL')).toMatch(/^"postgres:\/\/integrations:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/integrations"$/);
+    });
+
+    it('holds no placeholder secret', () => {
+      expect(compose).not.toMatch(/change-?me|REPLACE-with/i);
     });
   });
 });

