@@ -62,7 +62,8 @@ describe('developmentSecrets', () => {
   it('refuses a file that is not JSON, naming it and saying how to start over', () => {
     developmentSecrets(dataDir, log);
     store('{nope');
-    expect(problemsOf()).toEqual([expect.stringMatching(new RegExp(`^${escape(path())}: not valid JSON \\(.*\\); delete it to generate new development secrets$`))]);
+    const message = new RegExp(`^${escape(path())}: not valid JSON \\(.*\\); delete it to generate new development secrets$`);
+    expect(problemsOf()).toEqual([expect.stringMatching(message)]);
   });
 
   it('refuses a file without keys or with a short JWT secret, reporting both at once', () => {

@@ -13,9 +13,10 @@ import { ValidateBy } from 'class-validator';
 export type Rule<T, Env extends object = object> = (value: T, env: Env) => string | readonly string[] | undefined;
 
 /**
- * A variable's own rules, checked in the order written and all reported: class-validator runs
- * stacked decorators bottom-up, so rules whose order matters go into one `Rules(...)`. A rule may
- * report several problems (one per bad list entry): they travel as lines of one message.
+ * A variable's own rules, checked in the order written and all reported. At most one `Rules(...)`
+ * (or `WholeNumber`/`Flag`, which are built on it) per property: class-validator keys a property's
+ * messages by constraint name, and runs stacked decorators bottom-up. A rule may report several
+ * problems (one per bad list entry): they travel as lines of one message, which `loadConfig` splits.
  */
 export function Rules<T, Env extends object = object>(...rules: readonly Rule<T, Env>[]): PropertyDecorator {
   const problems = (value: T, env: Env): string[] => rules.flatMap((rule) => rule(value, env) ?? []);
