@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEFAULTS, loadConfig, SECRETS_FILE } from './load-config';
+import { SECRETS_FILE } from './development-secrets';
+import { ConfigError, DEFAULTS, loadConfig } from './load-config';
 
 const key = () => randomBytes(32).toString('base64');
 const JWT = 'j'.repeat(32);

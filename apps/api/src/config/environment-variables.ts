@@ -1,0 +1,204 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import type { AppConfig } from './app-config';
+import { Flag, oneOf, requiredInProduction, Rules, WholeNumber } from './environment-decorators';
+import {
+  HOW_TO_GENERATE_KEY,
+  HOW_TO_GENERATE_SECRET,
+  MIN_JWT_SECRET_LENGTH,
+  parseEncryptionKeys,
+  ParsedEncryptionKeys,
+} from './secret-formats';
+import { keyWeakness, looksLikePlaceholder, textSecretWeakness } from './secret-strength';
+
+export type LogLevel = AppConfig['logLevels'][number];
+
+/** The defaults of README "Configuration". */
+export const DEFAULTS = {
+  nodeEnv: 'development',
+  host: '127.0.0.1',
+  port: 3000,
+  dataDir: '.data',
+  bodyLimitBytes: 1_048_576,
+  sessionTokenTtlSeconds: 86_400,
+  apiKeyCacheTtlMs: 30_000,
+  databasePoolSize: 10,
+  databaseConnectTimeoutMs: 2_000,
+  databaseStatementTimeoutMs: 5_000,
+  shutdownTimeoutMs: 10_000,
+  credentialsCheckTimeoutMs: 5_000,
+  logLevel: 'log',
+} as const;
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+/** Most severe first: LOG_LEVEL=warn enables fatal, error and warn. */
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** `sendgrid=http://127.0.0.1:4010,twilio=https://twilio.internal` → provider id → base URL. */
+export interface ParsedBaseUrls {
+  readonly baseUrls: Readonly<Record<string, string>>;
+  /** One line per malformed entry. */
+  readonly problems: readonly string[];
+}
+
+const inProduction = (env: EnvironmentVariables): boolean => env.NODE_ENV === 'production';
+
+/**
+ * The environment, as one schema (README "Configuration"): each property is the variable of the
+ * same name, its initializer the default, its decorators the parsing and the rules. `loadConfig`
+ * trims every value and drops empty ones (an empty variable is an unset one) before
+ * `plainToInstance`, then validates the whole instance once and builds the `AppConfig` from it.
+ */
+export class EnvironmentVariables {
+  @IsIn(NODE_ENVS, { message: oneOf(NODE_ENVS) })
+  NODE_ENV: (typeof NODE_ENVS)[number] = DEFAULTS.nodeEnv;
+
+  @IsString()
+  HOST: string = DEFAULTS.host;
+
+  @WholeNumber(0, 65_535)
+  PORT: number = DEFAULTS.port;
+
+  /** Unset outside production: the caller starts the embedded PostgreSQL. */
+  @Rules<string | undefined, EnvironmentVariables>(
+    requiredInProduction('postgres://user:password@host:5432/database'),
+    (value, env) => (value === undefined ? undefined : databaseUrlProblem(value, inProduction(env))),
+  )
+  DATABASE_URL?: string;
+
+  /** Resolved against the working directory by `loadConfig`. */
+  @IsString()
+  DATA_DIR: string = DEFAULTS.dataDir;
+
+  @WholeNumber(1, 1_073_741_824)
+  BODY_LIMIT: number = DEFAULTS.bodyLimitBytes;
+
+  /** Generated into the development secrets file when unset outside production. */
+  @Transform(({ value }: { value: string }) => parseEncryptionKeys(value))
+  @Rules<ParsedEncryptionKeys | undefined, EnvironmentVariables>(
+    requiredInProduction(`"k1:<base64 of 32 random bytes>[,k0:<older key>]"; ${HOW_TO_GENERATE_KEY}`),
+    (parsed) => parsed?.problems,
+    (parsed, env) => (parsed && inProduction(env) ? encryptingKeyWeakness(parsed) : undefined),
+  )
+  ENCRYPTION_KEYS?: ParsedEncryptionKeys;
+
+  /** Generated into the development secrets file when unset outside production. */
+  @Rules<string | undefined, EnvironmentVariables>(
+    (secret) =>
+      secret !== undefined && secret.length < MIN_JWT_SECRET_LENGTH
+        ? `must be at least ${MIN_JWT_SECRET_LENGTH} characters (got ${secret.length})`
+        : undefined,
+    requiredInProduction(`at least ${MIN_JWT_SECRET_LENGTH} characters; ${HOW_TO_GENERATE_SECRET}`),
+    (secret, env) => (secret !== undefined && secret.length >= MIN_JWT_SECRET_LENGTH && inProduction(env) ? jwtSecretWeakness(secret) : undefined),
+  )
+  JWT_SECRET?: string;
+
+  @WholeNumber(1, 31_536_000)
+  SESSION_TOKEN_TTL: number = DEFAULTS.sessionTokenTtlSeconds;
+
+  @WholeNumber(0, 86_400_000)
+  API_KEY_CACHE_TTL_MS: number = DEFAULTS.apiKeyCacheTtlMs;
+
+  @WholeNumber(1, 1_000)
+  DATABASE_POOL_SIZE: number = DEFAULTS.databasePoolSize;
+
+  @WholeNumber(100, 600_000)
+  DATABASE_CONNECT_TIMEOUT_MS: number = DEFAULTS.databaseConnectTimeoutMs;
+
+  @WholeNumber(100, 3_600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS: number = DEFAULTS.databaseStatementTimeoutMs;
+
+  @WholeNumber(0, 600_000)
+  SHUTDOWN_TIMEOUT_MS: number = DEFAULTS.shutdownTimeoutMs;
+
+  /** Presence allows the `novu-email` demo provider. */
+  @IsOptional()
+  @IsString()
+  NOVU_EMAIL_INTEGRATION_API_KEY?: string;
+
+  /** Presence allows the `novu-sms` demo provider. */
+  @IsOptional()
+  @IsString()
+  NOVU_SMS_INTEGRATION_ACCOUNT_SID?: string;
+
+  /** Comma-separated hosts, IPs or CIDR ranges. */
+  @Transform(({ value }: { value: string }) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  @IsString({ each: true })
+  OUTBOUND_URL_ALLOW: string[] = [];
+
+  @Flag()
+  OUTBOUND_URL_REFUSE_UNRESOLVABLE = false;
+
+  @WholeNumber(100, 120_000)
+  CREDENTIALS_CHECK_TIMEOUT_MS: number = DEFAULTS.credentialsCheckTimeoutMs;
+
+  @Transform(({ value }: { value: string }) => parseBaseUrls(value))
+  @Rules<ParsedBaseUrls>((parsed) => parsed.problems)
+  CREDENTIALS_CHECK_BASE_URLS: ParsedBaseUrls = { baseUrls: {}, problems: [] };
+
+  @Transform(({ value }: { value: string }) => value.toLowerCase())
+  @IsIn(LOG_LEVELS, { message: oneOf(LOG_LEVELS) })
+  LOG_LEVEL: LogLevel = DEFAULTS.logLevel;
+}
+
+/**
+ * Production: the encrypting (first) key must not be guessable. A weak older key is only warned
+ * about (by `loadConfig`): it is still needed to decrypt, and re-encrypt, what it protected.
+ */
+function encryptingKeyWeakness({ keys: [encrypting] }: ParsedEncryptionKeys): string | undefined {
+  const weakness = encrypting && keyWeakness(Buffer.from(encrypting.key, 'base64'), encrypting.key);
+  return weakness ? `key "${encrypting.id}" (the one that encrypts) ${weakness}; use 32 random bytes (${HOW_TO_GENERATE_KEY})` : undefined;
+}
+
+/** Production: anyone who knows the secret can forge session tokens, so refuse values someone could guess. */
+function jwtSecretWeakness(secret: string): string | undefined {
+  const weakness = textSecretWeakness(secret);
+  return weakness && `${weakness}; use a random secret (${HOW_TO_GENERATE_SECRET})`;
+}
+
+function databaseUrlProblem(raw: string, production: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'not a URL (expected postgres://user:password@host:5432/database)';
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    return `must start with postgres:// or postgresql:// (got "${url.protocol}//")`;
+  }
+  if (!url.hostname) return 'has no host';
+  if (url.pathname.replace(/^\//, '') === '') return 'names no database (…/<database> at the end)';
+  // Only the placeholder rules: a database password's strength is the database's business, and
+  // local trust or peer authentication needs none.
+  if (production && url.password && looksLikePlaceholder(decodedPassword(url))) {
+    return 'its password is a placeholder; set the real password of the database user';
+  }
+  return undefined;
+}
+
+function decodedPassword(url: URL): string {
+  try {
+    return decodeURIComponent(url.password);
+  } catch {
+    return url.password; // a stray "%" the URL parser let through
+  }
+}
+
+function parseBaseUrls(raw: string): ParsedBaseUrls {
+  const baseUrls: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const entry of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const at = entry.indexOf('=');
+    const providerId = entry.slice(0, Math.max(at, 0)).trim();
+    const url = entry.slice(at + 1).trim();
+    let valid = at > 0 && providerId !== '';
+    try {
+      valid &&= ['http:', 'https:'].includes(new URL(url).protocol);
+    } catch {
+      valid = false;
+    }
+    if (valid) baseUrls[providerId] = url;
+    else problems.push(`"${entry}" must look like providerId=https://host[:port][/path]`);
+  }
+  return { baseUrls, problems };
+}
