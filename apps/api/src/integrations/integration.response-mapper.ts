@@ -58,11 +58,7 @@ export class IntegrationResponseMapper {
 
 /** The listed fields that have a value: absent (`undefined`) and `null` ones are left out, the wire never sends `null`. */
 function present<T>(fields: WireFields<T>): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    if (value != null) out[key] = value;
-  }
-  return out as T;
+  return withoutNil(fields) as T;
 }
 
 function toIso(date: Date | string): string {
