@@ -2,6 +2,32 @@
 //   domain/       → no framework, no persistence, no outer layer
 //   application/  → no persistence, no infrastructure
 //   typeorm / @nestjs/typeorm / pg → only infrastructure/, module files and apps/api/src/database
+//   application/<use case>/ → its own folder, ports/ and the shared application modules only
+const fs = require('node:fs');
+const path = require('node:path');
+
+/**
+ * The use-case folders of every library: a folder directly under libs/<lib>/src/application that
+ * holds a `*.use-case.ts`. The other folders (ports/, shared modules such as outbound-urls/) and the
+ * files directly under application/ are shared by the use cases. Read from the tree, so that a new
+ * use case is covered without editing this file.
+ */
+function useCaseFolders() {
+  const folders = [];
+  for (const lib of fs.readdirSync('libs', { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+    const application = path.join('libs', lib.name, 'src', 'application');
+    if (!fs.existsSync(application)) continue;
+    for (const folder of fs.readdirSync(application, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
+      if (fs.readdirSync(path.join(application, folder.name)).some((file) => file.endsWith('.use-case.ts'))) {
+        folders.push(`${application}/${folder.name}/`.split(path.sep).join('/'));
+      }
+    }
+  }
+  return folders;
+}
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const USE_CASE_FOLDERS = `^(${useCaseFolders().map(escapeRegExp).join('|')})`;
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -39,6 +65,23 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/[^/]+/src/application/' },
       to: { path: '^libs/[^/]+/src/infrastructure/' },
+    },
+    {
+      name: 'application-not-into-another-use-case',
+      comment:
+        "Application code may not import another use case's folder (its internals, nor the use case itself): only its own folder, " +
+        'ports/, and the shared application modules. Something two use cases need belongs in a shared module or the domain. Specs may ' +
+        'use other use cases to arrange their state.',
+      severity: 'error',
+      from: { path: '^(libs/[^/]+/src/application/)([^/]+)/', pathNot: '\\.spec\\.ts$' },
+      to: { path: USE_CASE_FOLDERS, pathNot: '^$1$2/' },
+    },
+    {
+      name: 'application-files-not-into-a-use-case',
+      comment: 'The shared files directly under libs/*/src/application may not import a use-case folder.',
+      severity: 'error',
+      from: { path: '^libs/[^/]+/src/application/[^/]+$', pathNot: '\\.spec\\.ts$' },
+      to: { path: USE_CASE_FOLDERS },
     },
     {
       name: 'persistence-only-at-the-edge',

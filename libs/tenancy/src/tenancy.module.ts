@@ -1,7 +1,7 @@
 import { Module, Provider } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ApiKeyCache } from './application/authenticate-api-key/api-key-cache';
+import { ApiKeyCache } from './application/api-key-cache/api-key-cache';
 import { AuthenticateApiKey } from './application/authenticate-api-key/authenticate-api-key.use-case';
 import { BootstrapOrganization } from './application/bootstrap-organization/bootstrap-organization.use-case';
 import { ApiKeyRepository } from './application/ports/api-key.repository';

@@ -11,7 +11,7 @@ import {
   SessionTokens,
 } from '@app/tenancy';
 // Internal wiring: these tests build the library's classes with `new` over a real DataSource.
-import { ApiKeyCache } from '../../../libs/tenancy/src/application/authenticate-api-key/api-key-cache';
+import { ApiKeyCache } from '../../../libs/tenancy/src/application/api-key-cache/api-key-cache';
 import { Clock } from '../../../libs/tenancy/src/application/ports/clock';
 import { TypeOrmApiKeyRepository } from '../../../libs/tenancy/src/infrastructure/typeorm/typeorm-api-key.repository';
 import { TypeOrmEnvironmentRepository } from '../../../libs/tenancy/src/infrastructure/typeorm/typeorm-environment.repository';

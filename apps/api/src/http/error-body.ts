@@ -1,17 +1,15 @@
 import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorDto } from '../integrations/dto/error.dto';
+import type { ValidationErrorDto } from '../integrations/dto/validation-error.dto';
 
-/** `{statusCode, timestamp, path, message, error}` plus optional extras (`errors`, `errorId`). */
-export interface ErrorBody {
-  statusCode: number;
-  timestamp: string;
-  path: string;
-  message: string;
-  error: string;
-  errors?: Record<string, { messages: string[]; value?: unknown }>;
-  errorId?: string;
-}
+/**
+ * The body this service sends, typed by the Swagger classes its OpenAPI schemas come from:
+ * `ErrorDto` with `message` and `error` always set and `ctx` never sent, plus the `errors` map of
+ * `ValidationErrorDto` (422 only) and `errorId` (500 only).
+ */
+export type ErrorBody = Omit<ErrorDto, 'ctx'> & Required<Pick<ErrorDto, 'message' | 'error'>> & Partial<Pick<ValidationErrorDto, 'errors'>>;
 
 /** The HTTP reason phrase of a status ("Conflict" for 409). */
 export function reasonPhrase(status: number): string {

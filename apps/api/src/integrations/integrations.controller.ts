@@ -20,7 +20,7 @@ import { ApiDataResponse, ApiErrorResponses } from './api-responses.decorator';
 import { CreateIntegrationRequestDto } from './dto/create-integration.request.dto';
 import { IntegrationResponseDto } from './dto/integration.response.dto';
 import { UpdateIntegrationRequestDto } from './dto/update-integration.request.dto';
-import { IntegrationResponse, IntegrationResponseMapper } from './integration.response-mapper';
+import { IntegrationResponseMapper } from './integration.response-mapper';
 
 /** Request examples Swagger UI's "Try it out" starts from (the generated one mixes every provider's keys). */
 const CREATE_EXAMPLES = {
@@ -48,7 +48,7 @@ const CREATE_EXAMPLES = {
  * example above: `credentials: {}` and no signing key, whatever was sent. Typed as the mapper's
  * output so that it cannot drift from the wire form.
  */
-const CREATED_FOR_API_KEY_EXAMPLE: { data: IntegrationResponse } = {
+const CREATED_FOR_API_KEY_EXAMPLE: { data: IntegrationResponseDto } = {
   data: {
     _id: '0b6f1d5e-3f0c-4a39-9d0e-6a0f3c1b2a11',
     _environmentId: '6e0c8c1e-1d2a-4a51-8a8f-2f0d5a3b7c44',
@@ -120,7 +120,7 @@ export class IntegrationsController {
   })
   @ApiExtension('x-speakeasy-name-override', 'list')
   @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto, { isArray: true })
-  async listIntegrations(@CurrentActor() actor: Actor): Promise<IntegrationResponse[]> {
+  async listIntegrations(@CurrentActor() actor: Actor): Promise<IntegrationResponseDto[]> {
     const integrations = await this.listIntegrationsUseCase.execute({ actor, includeSecrets: maySeeCredentialValues(actor) });
     return this.mapper.toResponses(integrations, actor);
   }
@@ -133,7 +133,7 @@ export class IntegrationsController {
   })
   @ApiExtension('x-speakeasy-name-override', 'listActive')
   @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto, { isArray: true })
-  async getActiveIntegrations(@CurrentActor() actor: Actor): Promise<IntegrationResponse[]> {
+  async getActiveIntegrations(@CurrentActor() actor: Actor): Promise<IntegrationResponseDto[]> {
     const integrations = await this.listIntegrationsUseCase.execute({
       actor,
       activeOnly: true,
@@ -162,7 +162,7 @@ export class IntegrationsController {
     @CurrentActor() actor: Actor,
     @Body() body: CreateIntegrationRequestDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<IntegrationResponse> {
+  ): Promise<IntegrationResponseDto> {
     const integration = await this.createIntegrationUseCase.execute(toCreateCommand(actor, body));
     this.reportCheck(reply, body.check, integration);
     return this.mapper.toResponse(integration, actor);
@@ -186,7 +186,7 @@ export class IntegrationsController {
     @Param('integrationId') integrationId: string,
     @Body() body: UpdateIntegrationRequestDto,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<IntegrationResponse> {
+  ): Promise<IntegrationResponseDto> {
     const integration = await this.updateIntegrationUseCase.execute(toUpdateCommand(actor, integrationId, body));
     this.reportCheck(reply, body.check, integration);
     return this.mapper.toResponse(integration, actor);
@@ -208,7 +208,7 @@ export class IntegrationsController {
   async setIntegrationAsPrimary(
     @CurrentActor() actor: Actor,
     @Param('integrationId') integrationId: string,
-  ): Promise<IntegrationResponse> {
+  ): Promise<IntegrationResponseDto> {
     const integration = await this.setIntegrationAsPrimaryUseCase.execute({ actor, integrationId });
     return this.mapper.toResponse(integration, actor);
   }
@@ -227,7 +227,7 @@ export class IntegrationsController {
   async removeIntegration(
     @CurrentActor() actor: Actor,
     @Param('integrationId') integrationId: string,
-  ): Promise<IntegrationResponse[]> {
+  ): Promise<IntegrationResponseDto[]> {
     const remaining = await this.deleteIntegrationUseCase.execute({
       actor,
       integrationId,

@@ -5,8 +5,11 @@ import { CredentialsDto } from './credentials.dto';
 import { StepFilterDto } from './step-filter.dto';
 
 /**
- * One integration as sent to clients (Swagger description only: responses are built by
- * `IntegrationResponseMapper`). Optional fields are omitted when absent, never `null`.
+ * One integration as sent to clients: the one definition of the wire form. The OpenAPI schema is
+ * generated from it, and `IntegrationResponseMapper` returns it, filling every field it declares
+ * (a field added here and not mapped, or mapped and not declared here, does not compile). Keep each
+ * `?` and its decorator in step (`@ApiPropertyOptional` for `?`): integration.response-shape.spec.ts
+ * checks it. Optional fields are omitted when absent, never `null`.
  */
 export class IntegrationResponseDto {
   @ApiPropertyOptional({

@@ -3,7 +3,7 @@ import { hashApiKeySecret } from '../../domain/api-key-secret';
 import { ApiKeyRepository, RevokeOutcome } from '../ports/api-key.repository';
 import { Clock } from '../ports/clock';
 import { RevokeApiKey } from '../revoke-api-key/revoke-api-key.use-case';
-import { ApiKeyCache } from './api-key-cache';
+import { ApiKeyCache } from '../api-key-cache/api-key-cache';
 import { AuthenticateApiKey } from './authenticate-api-key.use-case';
 
 const KEY_ID = '11111111-1111-4111-8111-111111111111';

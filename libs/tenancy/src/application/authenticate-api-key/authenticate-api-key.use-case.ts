@@ -1,7 +1,7 @@
 import { ApiKeyPrincipal } from '../../domain/api-key';
 import { hashApiKeySecret } from '../../domain/api-key-secret';
 import { ApiKeyRepository } from '../ports/api-key.repository';
-import { ApiKeyCache } from './api-key-cache';
+import { ApiKeyCache } from '../api-key-cache/api-key-cache';
 
 /** Longer values are refused without a lookup (our secrets are 64 characters). */
 const MAX_SECRET_LENGTH = 512;

@@ -1,6 +1,6 @@
 import { isUuid } from '../../domain/uuid';
 import { TenancyError } from '../../domain/tenancy.errors';
-import { ApiKeyCache } from '../authenticate-api-key/api-key-cache';
+import { ApiKeyCache } from '../api-key-cache/api-key-cache';
 import { ApiKeyRepository } from '../ports/api-key.repository';
 import { Clock } from '../ports/clock';
 
