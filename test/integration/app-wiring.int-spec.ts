@@ -60,4 +60,9 @@ describe('AppModule wiring', () => {
 
     expect((await client.get('/v1/integrations')).status).toBe(401);
   });
+
+  it('the health module answers with the timeout it was given (no global configuration)', async () => {
+    const response = await new ApiClient(testApp.baseUrl).get('/health/ready');
+    expect(response).toMatchObject({ status: 200, body: { status: 'ok', database: 'up' } });
+  });
 });
