@@ -8,7 +8,7 @@ import {
   PlacementChange,
 } from '../../libs/integrations/src/application/ports/integration.repository';
 import { EnvironmentDirectory, EnvironmentRef } from '../../libs/integrations/src/application/ports/environment-directory';
-import { UnitOfWork } from '../../libs/integrations/src/application/ports/unit-of-work';
+import { TransactionHandle, UnitOfWork } from '../../libs/integrations/src/application/ports/unit-of-work';
 import { CredentialsVerifier } from '../../libs/integrations/src/application/ports/credentials-verifier';
 import { OutboundUrlPolicy } from '../../libs/integrations/src/application/ports/outbound-url-policy';
 
@@ -120,13 +120,13 @@ export class InMemoryEnvironmentDirectory extends EnvironmentDirectory {
   }
 }
 
-/** Runs work directly: the in-memory repository has no transactions. */
+/** Runs work directly: the in-memory repository has no transactions (nor SQL for the handle). */
 export class PassThroughUnitOfWork extends UnitOfWork {
   runs = 0;
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  async run<T>(work: (transaction: TransactionHandle) => Promise<T>): Promise<T> {
     this.runs++;
-    return work();
+    return work({ query: () => Promise.reject(new Error('PassThroughUnitOfWork runs no SQL')) });
   }
 }
 

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -9,6 +9,7 @@ import {
   IntegrationsModule,
   integrationsEntities,
   ListIntegrations,
+  UnitOfWork,
 } from '@app/integrations';
 import { insertEnvironment } from '../support/tenancy-rows';
 import { createTestDatabase } from '../support/test-database';
@@ -24,18 +25,43 @@ describe('IntegrationsModule in another Nest host (no HTTP)', () => {
   const organizationId = randomUUID();
   const environmentId = randomUUID();
 
+  /** A feature module of the host: creates an integration and writes its own row in one transaction. */
+  @Injectable()
+  class HostNotes {
+    constructor(
+      readonly unitOfWork: UnitOfWork,
+      readonly create: CreateIntegration,
+    ) {}
+
+    createNoted(providerId: string, note: string, fail = false) {
+      return this.unitOfWork.run(async (transaction) => {
+        const integration = await this.create.execute({ actor: actor(), providerId });
+        await transaction.query('INSERT INTO host_notes (integration_id, note) VALUES ($1, $2)', [integration.id, note]);
+        if (fail) throw new Error('host work failed');
+        return integration;
+      });
+    }
+  }
+
   beforeAll(async () => {
     database = await createTestDatabase();
+
+    // Configured once; the host's feature module imports the same object (one instance).
+    const integrations = IntegrationsModule.forRootAsync({
+      useFactory: async () => ({
+        encryptionKeys: [{ id: 'host-key', key: randomBytes(32).toString('base64') }],
+        novuDemoProviders: { email: true },
+      }),
+    });
+
+    @Module({ imports: [integrations], providers: [HostNotes] })
+    class HostNotesModule {}
 
     @Module({
       imports: [
         TypeOrmModule.forRoot({ type: 'postgres', url: database.url, entities: [...integrationsEntities] }),
-        IntegrationsModule.forRootAsync({
-          useFactory: async () => ({
-            encryptionKeys: [{ id: 'host-key', key: randomBytes(32).toString('base64') }],
-            novuDemoProviders: { email: true },
-          }),
-        }),
+        integrations,
+        HostNotesModule,
       ],
     })
     class HostModule {}
@@ -44,6 +70,7 @@ describe('IntegrationsModule in another Nest host (no HTTP)', () => {
     await moduleRef.init();
     dataSource = moduleRef.get(DataSource);
     await insertEnvironment(dataSource, { organizationId, environmentId });
+    await dataSource.query('CREATE TABLE host_notes (integration_id uuid PRIMARY KEY, note text NOT NULL)');
   });
 
   afterAll(async () => {
@@ -82,5 +109,19 @@ describe('IntegrationsModule in another Nest host (no HTTP)', () => {
     const error = await create.execute({ actor: actor(), providerId: 'nope' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IntegrationError);
     expect((error as IntegrationError).code).toBe('INVALID_INTEGRATION');
+  });
+
+  it("writes the host's own row in the use case's transaction, committed and rolled back with it", async () => {
+    const notes = moduleRef.get(HostNotes);
+    expect(notes.create).toBe(moduleRef.get(CreateIntegration)); // one library instance
+
+    const kept = await notes.createNoted('mailgun', 'kept');
+    const [note] = await dataSource.query('SELECT note FROM host_notes WHERE integration_id = $1', [kept.id]);
+    expect(note).toEqual({ note: 'kept' });
+
+    const before = await dataSource.query('SELECT count(*)::int AS n FROM integrations');
+    await expect(notes.createNoted('postmark', 'dropped', true)).rejects.toThrow('host work failed');
+    expect(await dataSource.query('SELECT count(*)::int AS n FROM integrations')).toEqual(before);
+    expect(await dataSource.query("SELECT 1 FROM host_notes WHERE note = 'dropped'")).toHaveLength(0);
   });
 });

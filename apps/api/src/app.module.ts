@@ -2,43 +2,47 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IntegrationsModule } from '@app/integrations';
 import { TenancyModule } from '@app/tenancy';
-import { APP_CONFIG, AppConfig } from './config/app-config';
+import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { IntegrationsHttpModule } from './integrations/integrations-http.module';
 
-/** The API application. Build it with the validated configuration: `AppModule.forRoot(config)`. */
+/**
+ * The API application. Build it with the validated configuration: `AppModule.forRoot(config)`.
+ *
+ * Each library is configured here exactly once, and that one module object is handed to every
+ * feature module that uses it, which imports it. Nest identifies a dynamic module by its metadata
+ * (the options and the random id `ConfigurableModuleBuilder` gives each `forRoot` call), so the
+ * same object imported in several places is one instance (one API-key cache, one cipher), while a
+ * second `forRoot` call would be a second instance. Nothing is global but TypeORM's own core
+ * module (the DataSource).
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const integrations = IntegrationsModule.forRoot({
+      encryptionKeys: config.encryptionKeys,
+      novuDemoProviders: config.novuDemoProviders,
+      outboundUrls: config.outboundUrls,
+      credentialsCheck: config.credentialsCheck,
+    });
+    const tenancy = TenancyModule.forRoot({
+      jwtSecret: config.jwtSecret,
+      sessionTokenTtlSeconds: config.sessionTokenTtlSeconds,
+      apiKeyCacheTtlMs: config.apiKeyCacheTtlMs,
+    });
     return {
       module: AppModule,
-      global: true,
       imports: [
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, {}, config.database)),
-        // Global, so that IntegrationsHttpModule's controller and guard can inject the use cases.
-        {
-          ...IntegrationsModule.forRoot({
-            encryptionKeys: config.encryptionKeys,
-            novuDemoProviders: config.novuDemoProviders,
-            outboundUrls: config.outboundUrls,
-            credentialsCheck: config.credentialsCheck,
-          }),
-          global: true,
-        },
-        TenancyModule.forRoot({
-          jwtSecret: config.jwtSecret,
-          sessionTokenTtlSeconds: config.sessionTokenTtlSeconds,
-          apiKeyCacheTtlMs: config.apiKeyCacheTtlMs,
-          isGlobal: true,
-        }),
-        IntegrationsHttpModule,
-        IdempotencyModule.forRoot({ fingerprintKeys: config.encryptionKeys }),
-        HealthModule,
+        // Imported here too for hosts of the app's context without HTTP (the CLI, main.ts's first bootstrap).
+        integrations,
+        tenancy,
+        IntegrationsHttpModule.register({ integrations, tenancy }),
+        IdempotencyModule.forRoot({ integrations, fingerprintKeys: config.encryptionKeys }),
+        HealthModule.forRoot({ connectTimeoutMs: config.database.connectTimeoutMs }),
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
     };
   }
 }

@@ -1,6 +1,5 @@
 // The only public entry of the integrations library (import path `@app/integrations`).
 export { IntegrationsModule } from './integrations.module';
-export { INTEGRATIONS_MODULE_OPTIONS } from './integrations.module-definition';
 export type {
   IntegrationsModuleOptions,
   EncryptionKey,
@@ -26,10 +25,9 @@ export { CredentialsCipher } from './application/ports/credentials-cipher';
 export type { EncryptedValue } from './application/ports/credentials-cipher';
 export { CredentialsCheckFailed } from './domain/credentials-check.errors';
 // Sharing the use cases' transaction: a host that writes its own tables atomically with them runs
-// its work in UnitOfWork.run (exported by IntegrationsModule) and reads the transaction's
-// EntityManager with these accessors.
+// its work in UnitOfWork.run (exported by IntegrationsModule) and writes through the handle it gets.
 export { UnitOfWork } from './application/ports/unit-of-work';
-export { currentManager, requireTransactionManager } from './infrastructure/typeorm/typeorm-unit-of-work';
+export type { TransactionHandle } from './application/ports/unit-of-work';
 
 export * from './domain/integration';
 export * from './domain/conditions';
@@ -37,4 +35,5 @@ export { IntegrationError, INTEGRATION_ERROR_CODES } from './domain/integration.
 export type { IntegrationErrorCode, FieldProblems } from './domain/integration.errors';
 export { ProviderCatalog } from './domain/provider-catalog';
 export type { ProviderDescriptor } from './domain/provider-catalog';
+// What a host registers in its own TypeORM data source.
 export { integrationsEntities, integrationsMigrations } from './infrastructure/typeorm/typeorm-schema';

@@ -38,6 +38,10 @@ const USE_CASES = [
  * The integrations domain library. Hosts import `IntegrationsModule.forRoot({...})` (or
  * `forRootAsync`) next to their own `TypeOrmModule.forRoot(...)` that registers
  * `integrationsEntities` and runs `integrationsMigrations`; then they inject the use cases.
+ *
+ * Each `forRoot` call is a new module instance (its own cipher and verifiers): configure it once
+ * per application and import that same module object wherever the use cases are needed (Nest
+ * keeps one instance of one module object).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([IntegrationRecord])],
@@ -54,7 +58,8 @@ const USE_CASES = [
     { provide: CredentialsVerifier, useClass: ProviderVerifierRegistry },
   ],
   // Besides the use cases: the verifier, read-only, so hosts can tell whether `check: true` verifies a
-  // provider; the unit of work, so hosts can write their own rows in the use cases' transaction;
+  // provider; the unit of work, so hosts can write their own rows in the use cases' transaction
+  // (through the TransactionHandle it hands to the work);
   // the cipher, so hosts can keep their own copies of secrets (e.g. stored responses) encrypted.
   exports: [...USE_CASES, CredentialsVerifier, UnitOfWork, CredentialsCipher],
 })

@@ -1,7 +1,6 @@
 // The only public entry of the tenancy library (import path `@app/tenancy`).
 export { TenancyModule } from './tenancy.module';
 export {
-  TENANCY_MODULE_OPTIONS,
   TenancyModuleOptions,
   DEFAULT_SESSION_TOKEN_TTL_SECONDS,
   DEFAULT_API_KEY_CACHE_TTL_MS,
@@ -21,4 +20,5 @@ export { Environment, DEFAULT_ENVIRONMENT_NAMES, DefaultEnvironmentName } from '
 export { ApiKey, ApiKeyPrincipal } from './domain/api-key';
 export { User } from './domain/user';
 export { TenancyError, TenancyErrorCode, TENANCY_ERROR_CODES } from './domain/tenancy.errors';
+// What a host registers in its own TypeORM data source.
 export { tenancyEntities, tenancyMigrations } from './infrastructure/typeorm/typeorm-schema';

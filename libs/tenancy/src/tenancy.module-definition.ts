@@ -24,7 +24,4 @@ export const {
   ASYNC_OPTIONS_TYPE: TENANCY_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<TenancyModuleOptions>()
   .setClassMethodName('forRoot')
-  // `isGlobal: true` lets feature modules inject the use cases without importing TenancyModule
-  // again (a second import would make a second API-key cache that RevokeApiKey cannot reach).
-  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();

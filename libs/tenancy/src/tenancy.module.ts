@@ -1,7 +1,6 @@
 import { Module, Provider } from '@nestjs/common';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { ApiKeyCache } from './application/api-key-cache/api-key-cache';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { API_KEY_CACHE_OPTIONS, ApiKeyCache, ApiKeyCacheOptions } from './application/api-key-cache/api-key-cache';
 import { AuthenticateApiKey } from './application/authenticate-api-key/authenticate-api-key.use-case';
 import { BootstrapOrganization } from './application/bootstrap-organization/bootstrap-organization.use-case';
 import { ApiKeyRepository } from './application/ports/api-key.repository';
@@ -11,7 +10,8 @@ import { OrganizationRepository } from './application/ports/organization.reposit
 import { EnvironmentsQuery } from './application/queries/environments.query';
 import { OrganizationsQuery } from './application/queries/organizations.query';
 import { RevokeApiKey } from './application/revoke-api-key/revoke-api-key.use-case';
-import { SessionTokens } from './application/session-tokens/session-tokens';
+import { SessionTokens, SessionTokensOptions } from './application/session-tokens/session-tokens';
+import { SESSION_TOKENS_OPTIONS } from './application/session-tokens/session-tokens.options';
 import { SystemClock } from './infrastructure/clock/system.clock';
 import { TypeOrmApiKeyRepository } from './infrastructure/typeorm/typeorm-api-key.repository';
 import { TypeOrmEnvironmentRepository } from './infrastructure/typeorm/typeorm-environment.repository';
@@ -26,53 +26,35 @@ import {
   TenancyModuleOptions,
 } from './tenancy.module-definition';
 
-const EXPORTED = [BootstrapOrganization, AuthenticateApiKey, RevokeApiKey, SessionTokens, EnvironmentsQuery, OrganizationsQuery];
+const USE_CASES = [BootstrapOrganization, AuthenticateApiKey, RevokeApiKey, SessionTokens, EnvironmentsQuery, OrganizationsQuery];
 
 /**
- * The application and infrastructure classes are plain (no Nest decorators) and wired here with
- * factories, so they can be built with `new` in tests and stay free of the framework.
+ * Every class is `@Injectable()` and bound by class (the integrations library's style); each one
+ * receives only the values it uses (the cache its TTL, the token signer its secret and lifetime),
+ * derived here from the module options, so tests keep building them with `new`.
  */
 const PROVIDERS: Provider[] = [
-  { provide: Clock, useValue: new SystemClock() },
-  { provide: OrganizationRepository, useFactory: (ds: DataSource) => new TypeOrmOrganizationRepository(ds), inject: [getDataSourceToken()] },
-  { provide: EnvironmentRepository, useFactory: (ds: DataSource) => new TypeOrmEnvironmentRepository(ds), inject: [getDataSourceToken()] },
-  { provide: ApiKeyRepository, useFactory: (ds: DataSource) => new TypeOrmApiKeyRepository(ds), inject: [getDataSourceToken()] },
+  ...USE_CASES,
+  ApiKeyCache,
+  { provide: Clock, useClass: SystemClock },
+  { provide: OrganizationRepository, useClass: TypeOrmOrganizationRepository },
+  { provide: EnvironmentRepository, useClass: TypeOrmEnvironmentRepository },
+  { provide: ApiKeyRepository, useClass: TypeOrmApiKeyRepository },
   {
-    provide: SessionTokens,
-    useFactory: (options: TenancyModuleOptions, clock: Clock) =>
-      new SessionTokens({ secret: options.jwtSecret, ttlSeconds: options.sessionTokenTtlSeconds ?? DEFAULT_SESSION_TOKEN_TTL_SECONDS }, clock),
-    inject: [TENANCY_MODULE_OPTIONS, Clock],
+    provide: SESSION_TOKENS_OPTIONS,
+    useFactory: (options: TenancyModuleOptions): SessionTokensOptions => ({
+      secret: options.jwtSecret,
+      ttlSeconds: options.sessionTokenTtlSeconds ?? DEFAULT_SESSION_TOKEN_TTL_SECONDS,
+    }),
+    inject: [TENANCY_MODULE_OPTIONS],
   },
   {
-    provide: ApiKeyCache,
-    useFactory: (options: TenancyModuleOptions, clock: Clock) =>
-      new ApiKeyCache({ ttlMs: options.apiKeyCacheTtlMs ?? DEFAULT_API_KEY_CACHE_TTL_MS, maxEntries: API_KEY_CACHE_MAX_ENTRIES }, clock),
-    inject: [TENANCY_MODULE_OPTIONS, Clock],
-  },
-  {
-    provide: BootstrapOrganization,
-    useFactory: (organizations: OrganizationRepository, tokens: SessionTokens) => new BootstrapOrganization(organizations, tokens),
-    inject: [OrganizationRepository, SessionTokens],
-  },
-  {
-    provide: AuthenticateApiKey,
-    useFactory: (apiKeys: ApiKeyRepository, cache: ApiKeyCache) => new AuthenticateApiKey(apiKeys, cache),
-    inject: [ApiKeyRepository, ApiKeyCache],
-  },
-  {
-    provide: RevokeApiKey,
-    useFactory: (apiKeys: ApiKeyRepository, cache: ApiKeyCache, clock: Clock) => new RevokeApiKey(apiKeys, cache, clock),
-    inject: [ApiKeyRepository, ApiKeyCache, Clock],
-  },
-  {
-    provide: EnvironmentsQuery,
-    useFactory: (environments: EnvironmentRepository) => new EnvironmentsQuery(environments),
-    inject: [EnvironmentRepository],
-  },
-  {
-    provide: OrganizationsQuery,
-    useFactory: (organizations: OrganizationRepository) => new OrganizationsQuery(organizations),
-    inject: [OrganizationRepository],
+    provide: API_KEY_CACHE_OPTIONS,
+    useFactory: (options: TenancyModuleOptions): ApiKeyCacheOptions => ({
+      ttlMs: options.apiKeyCacheTtlMs ?? DEFAULT_API_KEY_CACHE_TTL_MS,
+      maxEntries: API_KEY_CACHE_MAX_ENTRIES,
+    }),
+    inject: [TENANCY_MODULE_OPTIONS],
   },
 ];
 
@@ -81,10 +63,14 @@ const PROVIDERS: Provider[] = [
  * `TenancyModule.forRoot({ jwtSecret })` (or `forRootAsync`) next to their own
  * `TypeOrmModule.forRoot(...)` that registers `tenancyEntities` and runs `tenancyMigrations`
  * (before the integrations migrations).
+ *
+ * Each `forRoot` call is a new module instance (its own API-key cache, which `RevokeApiKey` of
+ * another instance cannot reach): configure it once per application and import that same module
+ * object wherever the use cases are needed (Nest keeps one instance of one module object).
  */
 @Module({
   imports: [TypeOrmModule.forFeature(tenancyEntities)],
   providers: PROVIDERS,
-  exports: EXPORTED,
+  exports: USE_CASES,
 })
 export class TenancyModule extends TenancyConfigurableModule {}

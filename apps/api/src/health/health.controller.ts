@@ -1,10 +1,16 @@
 import { Controller, Get, HttpCode, HttpStatus, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DatabaseHealth } from '../database/database-health';
 import { NoEnvelope } from '../http/no-envelope';
 
 export const DATABASE_DOWN_MESSAGE = 'The database is not reachable';
+
+export interface HealthOptions {
+  /** How long `ready` waits for PostgreSQL (DATABASE_CONNECT_TIMEOUT_MS). */
+  readonly connectTimeoutMs: number;
+}
+
+export const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
 
 /**
  * Probes for load balancers and orchestrators. No authentication, no `{data}` envelope (probes read
@@ -19,7 +25,7 @@ export const DATABASE_DOWN_MESSAGE = 'The database is not reachable';
 export class HealthController {
   constructor(
     private readonly database: DatabaseHealth,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
   ) {}
 
   @Get('live')
@@ -31,7 +37,7 @@ export class HealthController {
   @Get('ready')
   @HttpCode(HttpStatus.OK)
   async ready(): Promise<{ status: 'ok'; database: 'up' }> {
-    if (!(await this.database.isReachable(this.config.database.connectTimeoutMs))) {
+    if (!(await this.database.isReachable(this.options.connectTimeoutMs))) {
       throw new ServiceUnavailableException(DATABASE_DOWN_MESSAGE);
     }
     return { status: 'ok', database: 'up' };

@@ -1,4 +1,4 @@
-import { UnitOfWork } from '@app/integrations';
+import { TransactionHandle, UnitOfWork } from '@app/integrations';
 import {
   BadRequestException,
   CallHandler,
@@ -92,32 +92,32 @@ export class IdempotencyInterceptor implements NestInterceptor {
     reply: FastifyReply,
     next: CallHandler,
   ): Promise<unknown> {
-    const outcome = await this.unitOfWork.run(async (): Promise<Outcome> => {
+    const outcome = await this.unitOfWork.run(async (transaction): Promise<Outcome> => {
       // A finished key answers without the lock (a replay never looks "in progress"); otherwise
       // lock, and look again: the holder may have committed in between.
-      const finished = await this.findLive(scope);
+      const finished = await this.findLive(transaction, scope);
       if (finished) return this.answerFromStore(finished, digest, scope);
-      if (!(await this.store.tryLock(scope))) {
+      if (!(await this.store.tryLock(transaction, scope))) {
         void reply.header('Retry-After', '1');
         throw new ConflictException(idempotencyMessages.inProgress(scope.key));
       }
-      const stored = await this.findLive(scope);
+      const stored = await this.findLive(transaction, scope);
       if (stored) return this.answerFromStore(stored, digest, scope);
 
       const fingerprint = this.fingerprints.sign(digest);
-      const savepoint = await this.store.savepoint();
+      const savepoint = await this.store.savepoint(transaction);
       try {
         // next.handle() is called here, inside the transaction's async context: the handler and
         // the use cases it calls join this transaction.
         const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        await this.store.save(scope, { fingerprint, statusCode: successStatus, body: JSON.stringify(result) ?? 'null' }, this.options.ttlMs);
+        await this.store.save(transaction, scope, { fingerprint, statusCode: successStatus, body: JSON.stringify(result) ?? 'null' }, this.options.ttlMs);
         return { kind: 'handled', result };
       } catch (error) {
         const clientError = clientErrorResponse(error, path);
         if (!clientError) throw error; // 5xx: roll back, store nothing
         await savepoint.rollback();
         const stored = { fingerprint, statusCode: clientError.status, body: JSON.stringify(clientError.body) };
-        await this.store.save(scope, stored, this.options.ttlMs);
+        await this.store.save(transaction, scope, stored, this.options.ttlMs);
         // Answered with the stored bytes, so the first answer and its replays are identical.
         return { kind: 'stored', response: new IdempotentReplay(stored, false) };
       }
@@ -126,9 +126,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return outcome.result;
   }
 
-  private async findLive(scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
+  private async findLive(transaction: TransactionHandle, scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
     try {
-      return await this.store.findLive(scope);
+      return await this.store.findLive(transaction, scope);
     } catch (error) {
       if (!(error instanceof UnreadableIdempotencyRecord)) throw error;
       this.unverifiable(scope, error.keyId);

@@ -8,18 +8,26 @@ import { TypeOrmIdempotencyStore } from './infrastructure/typeorm-idempotency.st
 
 /**
  * The `idempotency-key` contract (spec §5). `configureHttp` installs `IdempotencyInterceptor` as the
- * outermost global interceptor. It injects the integrations library's exported UnitOfWork (the
- * library module is global in AppModule), so the use cases join the interceptor's transaction.
+ * outermost global interceptor. It imports the app's configured integrations library module (the
+ * same object the HTTP module imports, hence the same instance) for its UnitOfWork, so the use
+ * cases join the interceptor's transaction, and for its cipher, which encrypts stored responses.
  *
  * `fingerprintKeys` are the encryption keys (`ENCRYPTION_KEYS`): stored request fingerprints are
  * HMACs under keys derived from them, and rotate with them (the first signs, all verify).
  */
 @Module({})
 export class IdempotencyModule {
-  static forRoot(options: { fingerprintKeys: readonly FingerprintSecret[] } & Partial<IdempotencyOptions>): DynamicModule {
-    const { fingerprintKeys, ...tuning } = options;
+  static forRoot(
+    options: {
+      /** The app's `IntegrationsModule.forRoot(...)`. */
+      integrations: DynamicModule;
+      fingerprintKeys: readonly FingerprintSecret[];
+    } & Partial<IdempotencyOptions>,
+  ): DynamicModule {
+    const { integrations, fingerprintKeys, ...tuning } = options;
     return {
       module: IdempotencyModule,
+      imports: [integrations],
       providers: [
         { provide: IDEMPOTENCY_OPTIONS, useValue: { ...DEFAULT_IDEMPOTENCY_OPTIONS, ...tuning } },
         { provide: IdempotencyFingerprints, useFactory: () => new IdempotencyFingerprints(fingerprintKeys) },

@@ -1,3 +1,4 @@
+import type { TransactionHandle } from '@app/integrations';
 import type { StoredFingerprint } from './idempotency-fingerprint';
 
 /** Who owns a key: keys are scoped to an organization (spec §5). */
@@ -32,27 +33,27 @@ export interface Savepoint {
 }
 
 /**
- * Where idempotency outcomes live (PostgreSQL). Every method except `purgeExpired` must run inside
- * the request's `UnitOfWork.run`, so that the lock, the lookup, the business writes and the stored
- * outcome share one transaction.
+ * Where idempotency outcomes live (PostgreSQL). The request-time methods take the request's
+ * transaction (the handle of the interceptor's `UnitOfWork.run`, which the use cases join), so
+ * that the lock, the lookup, the business writes and the stored outcome commit together.
  */
 export abstract class IdempotencyStore {
   /**
    * Takes the transaction-scoped lock of this organization + key without waiting. false: another
    * transaction (in this or any other instance) holds it, i.e. the same key is being processed.
    */
-  abstract tryLock(scope: IdempotencyScope): Promise<boolean>;
+  abstract tryLock(transaction: TransactionHandle, scope: IdempotencyScope): Promise<boolean>;
 
   /** The stored outcome of this key, unless it has expired. Throws `UnreadableIdempotencyRecord`. */
-  abstract findLive(scope: IdempotencyScope): Promise<StoredOutcome | undefined>;
+  abstract findLive(transaction: TransactionHandle, scope: IdempotencyScope): Promise<StoredOutcome | undefined>;
 
   /** Stores (or replaces an expired) outcome that expires `ttlMs` after the database's now(). */
-  abstract save(scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void>;
+  abstract save(transaction: TransactionHandle, scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void>;
 
-  /** A savepoint in the current transaction (to roll a failed handler back but keep the lock). */
-  abstract savepoint(): Promise<Savepoint>;
+  /** A savepoint in the transaction (to roll a failed handler back but keep the lock). */
+  abstract savepoint(transaction: TransactionHandle): Promise<Savepoint>;
 
-  /** Deletes up to `limit` expired outcomes (skipping rows others hold); returns how many. */
+  /** Deletes up to `limit` expired outcomes (skipping rows others hold); returns how many. Runs outside a request. */
   abstract purgeExpired(limit: number): Promise<number>;
 
   /**

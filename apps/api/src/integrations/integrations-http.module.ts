@@ -1,15 +1,29 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
 import { IntegrationResponseMapper } from './integration.response-mapper';
 import { IntegrationsController } from './integrations.controller';
 
+/** The configured library modules the HTTP face imports: one instance each per application. */
+export interface IntegrationsHttpImports {
+  /** `IntegrationsModule.forRoot(...)`: the use cases the controller calls. */
+  readonly integrations: DynamicModule;
+  /** `TenancyModule.forRoot(...)`: AuthenticateApiKey, SessionTokens and EnvironmentsQuery for the guard. */
+  readonly tenancy: DynamicModule;
+}
+
 /**
- * The HTTP face of the integrations library. Expects the host (AppModule) to import
- * `IntegrationsModule.forRoot(...)` (for the use cases) and `TenancyModule` (for the guard's
- * AuthenticateApiKey / SessionTokens / EnvironmentsQuery) as global modules.
+ * The HTTP face of the integrations library. It imports the library modules itself, as any other
+ * host's feature module would; the caller configures them once and passes the same module objects
+ * to every module that needs them (see AppModule).
  */
-@Module({
-  controllers: [IntegrationsController],
-  providers: [ApiAuthGuard, IntegrationResponseMapper],
-})
-export class IntegrationsHttpModule {}
+@Module({})
+export class IntegrationsHttpModule {
+  static register({ integrations, tenancy }: IntegrationsHttpImports): DynamicModule {
+    return {
+      module: IntegrationsHttpModule,
+      imports: [integrations, tenancy],
+      controllers: [IntegrationsController],
+      providers: [ApiAuthGuard, IntegrationResponseMapper],
+    };
+  }
+}

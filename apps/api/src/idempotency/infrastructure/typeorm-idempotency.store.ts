@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
-// The request transaction is the integrations library's (its UnitOfWork keeps it in an
-// AsyncLocalStorage); the store must write on that same transaction.
-import { CredentialsCipher, currentManager, EncryptedValue, requireTransactionManager } from '@app/integrations';
+import { CredentialsCipher, EncryptedValue, TransactionHandle, UnitOfWork } from '@app/integrations';
 import { randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
 import type { StoredFingerprint } from '../idempotency-fingerprint';
 import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome, UnreadableIdempotencyRecord } from '../idempotency.store';
 
@@ -12,29 +9,30 @@ const LOCK_NAMESPACE = 'idempotency';
 
 /**
  * `IdempotencyStore` on PostgreSQL: transaction-scoped advisory locks and `idempotency_records`.
+ * Request-time statements run on the transaction handle they are given (the integrations library's
+ * `UnitOfWork`, which the use cases join); the background passes open their own through it.
  * Response bodies are stored encrypted (a session caller's response carries decrypted credentials),
  * with the integrations cipher and the organization + key as associated data.
  */
 @Injectable()
 export class TypeOrmIdempotencyStore extends IdempotencyStore {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly cipher: CredentialsCipher,
   ) {
     super();
   }
 
-  async tryLock(scope: IdempotencyScope): Promise<boolean> {
-    const rows: { locked: boolean }[] = await this.transaction('tryLock').query(
+  async tryLock(transaction: TransactionHandle, scope: IdempotencyScope): Promise<boolean> {
+    const rows = await transaction.query<{ locked: boolean }>(
       'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked',
       [lockKey(scope)],
     );
     return rows[0]?.locked === true;
   }
 
-  async findLive(scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
-    const rows: { request_hash: string; request_hash_key_id: string | null; status_code: number; response_body: string }[] =
-      await this.transaction('findLive').query(
+  async findLive(transaction: TransactionHandle, scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
+    const rows = await transaction.query<{ request_hash: string; request_hash_key_id: string | null; status_code: number; response_body: string }>(
         `SELECT request_hash, request_hash_key_id, status_code, response_body FROM idempotency_records
           WHERE organization_id = $1 AND idempotency_key = $2 AND expires_at > now()`,
         [scope.organizationId, scope.key],
@@ -52,9 +50,9 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
     return { fingerprint, statusCode: Number(row.status_code), body };
   }
 
-  async save(scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void> {
+  async save(transaction: TransactionHandle, scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void> {
     // Under the key's lock nobody else writes this row; an expired row not yet purged is replaced.
-    const rows: unknown[] = await this.transaction('save').query(
+    const rows = await transaction.query(
       `INSERT INTO idempotency_records
          (organization_id, idempotency_key, request_hash, request_hash_key_id, status_code, response_body, created_at, expires_at)
        VALUES ($1, $2, $3, $7, $4, $5, now(), now() + make_interval(secs => $6::double precision / 1000))
@@ -76,33 +74,35 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
     if (rows.length !== 1) throw new Error(`idempotency record for key of organization ${scope.organizationId} already exists`);
   }
 
-  async savepoint(): Promise<Savepoint> {
-    const manager = this.transaction('savepoint');
+  async savepoint(transaction: TransactionHandle): Promise<Savepoint> {
     const name = `idempotency_${randomBytes(6).toString('hex')}`;
-    await manager.query(`SAVEPOINT ${name}`);
-    return { rollback: async () => void (await manager.query(`ROLLBACK TO SAVEPOINT ${name}`)) };
+    await transaction.query(`SAVEPOINT ${name}`);
+    return { rollback: async () => void (await transaction.query(`ROLLBACK TO SAVEPOINT ${name}`)) };
   }
 
   async purgeExpired(limit: number): Promise<number> {
-    const manager: EntityManager = currentManager(this.dataSource);
-    const [, affected] = (await manager.query(
-      `DELETE FROM idempotency_records WHERE ctid IN (
-         SELECT ctid FROM idempotency_records WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
-      [limit],
-    )) as [unknown, number];
-    return affected;
+    // One statement in its own transaction (as auto-commit would run it).
+    const deleted = await this.unitOfWork.run((transaction) =>
+      transaction.query(
+        `DELETE FROM idempotency_records WHERE ctid IN (
+           SELECT ctid FROM idempotency_records WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING 1 AS deleted`,
+        [limit],
+      ),
+    );
+    return deleted.length;
   }
 
   async sealLegacyFingerprints(seal: (legacyHash: string) => StoredFingerprint, limit: number): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows: { organization_id: string; idempotency_key: string; request_hash: string }[] = await manager.query(
+    return this.unitOfWork.run(async (transaction) => {
+      const rows = await transaction.query<{ organization_id: string; idempotency_key: string; request_hash: string }>(
         `SELECT organization_id, idempotency_key, request_hash FROM idempotency_records
           WHERE request_hash_key_id IS NULL LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
       if (rows.length === 0) return 0;
       const sealed = rows.map((row) => seal(row.request_hash));
-      await manager.query(
+      await transaction.query(
         `UPDATE idempotency_records AS r SET request_hash = v.hash, request_hash_key_id = v.key_id
            FROM unnest($1::uuid[], $2::varchar[], $3::char(64)[], $4::varchar[]) AS v(organization_id, idempotency_key, hash, key_id)
           WHERE r.organization_id = v.organization_id AND r.idempotency_key = v.idempotency_key AND r.request_hash_key_id IS NULL`,
@@ -110,10 +110,6 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
       );
       return rows.length;
     });
-  }
-
-  private transaction(operation: string): EntityManager {
-    return requireTransactionManager(this.dataSource, `IdempotencyStore.${operation}`);
   }
 }
 

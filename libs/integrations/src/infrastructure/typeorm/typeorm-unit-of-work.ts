@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager } from 'typeorm';
-import { UnitOfWork } from '../../application/ports/unit-of-work';
+import { TransactionHandle, UnitOfWork } from '../../application/ports/unit-of-work';
 
 interface ActiveTransaction {
   readonly dataSource: DataSource;
   readonly manager: EntityManager;
+  readonly handle: TransactionHandle;
 }
 
 /**
@@ -45,8 +46,9 @@ export function requireTransactionManager(dataSource: DataSource, operation: str
 
 /**
  * One database transaction per outermost `run`. A nested `run` joins the outer transaction (no
- * savepoint): everything commits together when the outermost work resolves and rolls back when it
- * throws. Repositories find the transaction through `currentManager(dataSource)`.
+ * savepoint) and gets its handle: everything commits together when the outermost work resolves and
+ * rolls back when it throws. The library's repositories find the transaction through
+ * `currentManager(dataSource)`; hosts get it only as the `TransactionHandle` handed to `work`.
  */
 @Injectable()
 export class TypeOrmUnitOfWork extends UnitOfWork {
@@ -54,8 +56,23 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
     super();
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (transactionManager(this.dataSource)) return work();
-    return this.dataSource.transaction((manager) => storage.run({ dataSource: this.dataSource, manager }, work));
+  async run<T>(work: (transaction: TransactionHandle) => Promise<T>): Promise<T> {
+    const active = storage.getStore();
+    if (active && active.dataSource === this.dataSource) return work(active.handle);
+    return this.dataSource.transaction((manager) => {
+      const handle = transactionHandle(manager);
+      return storage.run({ dataSource: this.dataSource, manager, handle }, () => work(handle));
+    });
   }
+}
+
+/** The rows of each statement, whatever its kind (TypeORM's plain `query` answers DELETE/UPDATE differently). */
+function transactionHandle(manager: EntityManager): TransactionHandle {
+  const runner = manager.queryRunner!;
+  return {
+    async query<Row>(sql: string, parameters: readonly unknown[] = []): Promise<Row[]> {
+      const result = await runner.query(sql, [...parameters], true);
+      return (result.records ?? []) as Row[];
+    },
+  };
 }

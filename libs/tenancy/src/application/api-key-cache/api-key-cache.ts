@@ -1,3 +1,4 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { ApiKeyPrincipal } from '../../domain/api-key';
 import { Clock } from '../ports/clock';
 
@@ -7,6 +8,9 @@ export interface ApiKeyCacheOptions {
   /** Past this many entries the least recently used one is dropped. */
   readonly maxEntries: number;
 }
+
+/** Injection token of the cache's `ApiKeyCacheOptions` (TenancyModule derives them from its options). */
+export const API_KEY_CACHE_OPTIONS = Symbol('API_KEY_CACHE_OPTIONS');
 
 interface Entry {
   readonly principal: ApiKeyPrincipal;
@@ -20,13 +24,14 @@ interface Entry {
  * `invalidate` bumps a generation: a lookup that started before an invalidation cannot put its
  * (possibly stale) result in the cache afterwards — see `generation` / `set`.
  */
+@Injectable()
 export class ApiKeyCache {
   private readonly entries = new Map<string, Entry>();
   private readonly hashByKeyId = new Map<string, string>();
   private currentGeneration = 0;
 
   constructor(
-    private readonly options: ApiKeyCacheOptions,
+    @Inject(API_KEY_CACHE_OPTIONS) private readonly options: ApiKeyCacheOptions,
     private readonly clock: Clock,
   ) {}
 

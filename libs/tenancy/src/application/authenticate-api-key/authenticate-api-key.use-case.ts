@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { ApiKeyPrincipal } from '../../domain/api-key';
 import { hashApiKeySecret } from '../../domain/api-key-secret';
 import { ApiKeyRepository } from '../ports/api-key.repository';
@@ -11,6 +12,7 @@ const MAX_SECRET_LENGTH = 512;
  * revoked keys. Successful lookups are cached (see ApiKeyCache); misses are not, so a new key works
  * at once.
  */
+@Injectable()
 export class AuthenticateApiKey {
   constructor(
     private readonly apiKeys: ApiKeyRepository,

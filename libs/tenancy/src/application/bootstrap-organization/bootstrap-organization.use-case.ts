@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { generateApiKeySecret, hashApiKeySecret } from '../../domain/api-key-secret';
 import { DEFAULT_ENVIRONMENT_NAMES } from '../../domain/environment';
 import { DEFAULT_ORGANIZATION_NAME } from '../../domain/organization';
@@ -14,6 +15,7 @@ const MAX_ORGANIZATION_NAME_LENGTH = 200;
  * one user, in one transaction; then signs a session token for that user (default environment:
  * Development). The API key secrets exist only in the result; the database keeps their hashes.
  */
+@Injectable()
 export class BootstrapOrganization {
   constructor(
     private readonly organizations: OrganizationRepository,

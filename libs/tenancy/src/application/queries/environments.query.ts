@@ -1,8 +1,10 @@
+import { Injectable } from '@nestjs/common';
 import { Environment } from '../../domain/environment';
 import { isUuid } from '../../domain/uuid';
 import { EnvironmentRepository } from '../ports/environment.repository';
 
 /** Read side of environments, always scoped to an organization. */
+@Injectable()
 export class EnvironmentsQuery {
   constructor(private readonly environments: EnvironmentRepository) {}
 

@@ -1,5 +1,7 @@
+import { Injectable } from '@nestjs/common';
 import { OrganizationRepository } from '../ports/organization.repository';
 
+@Injectable()
 export class OrganizationsQuery {
   constructor(private readonly organizations: OrganizationRepository) {}
 

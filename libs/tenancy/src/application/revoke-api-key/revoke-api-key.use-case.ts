@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { isUuid } from '../../domain/uuid';
 import { TenancyError } from '../../domain/tenancy.errors';
 import { ApiKeyCache } from '../api-key-cache/api-key-cache';
@@ -9,6 +10,7 @@ import { Clock } from '../ports/clock';
  * the key from this process's cache. Other processes keep accepting it until their cache entry
  * expires (at most `apiKeyCacheTtlMs`). Throws `API_KEY_NOT_FOUND` for unknown ids.
  */
+@Injectable()
 export class RevokeApiKey {
   constructor(
     private readonly apiKeys: ApiKeyRepository,

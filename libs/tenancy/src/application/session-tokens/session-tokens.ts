@@ -1,7 +1,9 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { TenancyError } from '../../domain/tenancy.errors';
 import { Clock } from '../ports/clock';
 import { SessionClaims, SessionSubject } from './session-claims';
+import { SESSION_TOKENS_OPTIONS } from './session-tokens.options';
 
 export interface SessionTokensOptions {
   readonly secret: string;
@@ -20,12 +22,13 @@ const MAX_TOKEN_LENGTH = 4096;
  * signatures in constant time, enforces `exp`, and returns undefined for anything malformed
  * instead of throwing.
  */
+@Injectable()
 export class SessionTokens {
   private readonly key: Buffer;
   private readonly ttlSeconds: number;
 
   constructor(
-    options: SessionTokensOptions,
+    @Inject(SESSION_TOKENS_OPTIONS) options: SessionTokensOptions,
     private readonly clock: Clock = { now: () => new Date() },
   ) {
     if (typeof options.secret !== 'string' || options.secret.length === 0) {

@@ -1,9 +1,11 @@
+import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiKeyRepository, RevokeOutcome } from '../../application/ports/api-key.repository';
 import { ApiKeyPrincipal } from '../../domain/api-key';
 import { ApiKeyRecord } from './api-key.record';
 import { EnvironmentRecord } from './environment.record';
 
+@Injectable()
 export class TypeOrmApiKeyRepository extends ApiKeyRepository {
   constructor(private readonly dataSource: DataSource) {
     super();

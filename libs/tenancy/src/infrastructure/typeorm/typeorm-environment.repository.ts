@@ -1,8 +1,10 @@
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EnvironmentRepository } from '../../application/ports/environment.repository';
 import { Environment } from '../../domain/environment';
 import { EnvironmentRecord } from './environment.record';
 
+@Injectable()
 export class TypeOrmEnvironmentRepository extends EnvironmentRepository {
   constructor(private readonly dataSource: DataSource) {
     super();

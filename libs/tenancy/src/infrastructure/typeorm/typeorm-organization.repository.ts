@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import {
@@ -10,6 +11,7 @@ import { EnvironmentRecord } from './environment.record';
 import { OrganizationRecord } from './organization.record';
 import { UserRecord } from './user.record';
 
+@Injectable()
 export class TypeOrmOrganizationRepository extends OrganizationRepository {
   constructor(private readonly dataSource: DataSource) {
     super();
