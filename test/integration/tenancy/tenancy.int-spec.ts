@@ -104,7 +104,7 @@ describe('tenancy against PostgreSQL', () => {
     });
 
     it('signs a session token for the new user with Development as default environment', async () => {
-      const claims = tokens.verify(result.sessionToken);
+      const claims = await tokens.verify(result.sessionToken);
       const [user] = await dataSource.query(`SELECT id FROM users WHERE organization_id = $1`, [result.organizationId]);
 
       expect(claims).toMatchObject({ userId: user.id, organizationId: result.organizationId, environmentId: result.environments[0].id });

@@ -18,7 +18,7 @@ class FakeAuthenticateApiKey implements Pick<AuthenticateApiKey, 'execute'> {
 }
 
 class FakeSessionTokens implements Pick<SessionTokens, 'verify'> {
-  verify(token: string) {
+  async verify(token: string) {
     return token === 'valid.session.token'
       ? { userId: 'user-1', organizationId: ORG, environmentId: DEV_ENV, issuedAt: 0, expiresAt: Number.MAX_SAFE_INTEGER }
       : undefined;

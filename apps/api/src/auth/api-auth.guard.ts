@@ -37,7 +37,7 @@ export class ApiAuthGuard implements CanActivate {
       return { kind: 'api-key', organizationId: key.organizationId, environmentId: key.environmentId };
     }
 
-    const session = this.sessionTokens.verify(credential.token);
+    const session = await this.sessionTokens.verify(credential.token);
     if (!session) throw new UnauthorizedException(AUTH_MESSAGES.unauthorized);
 
     const environmentId = singleHeader(environmentHeader) ?? session.environmentId;

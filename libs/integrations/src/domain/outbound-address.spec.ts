@@ -37,11 +37,20 @@ describe('outbound addresses', () => {
       ['2001:DB8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
       ['fe80::1%eth0', 'fe80::1'],
       ['1:2:3:4:5:6:7::', '1:2:3:4:5:6:7:0'],
+      // spellings ipaddr.js reads differently from inet_aton / inet_pton / WHATWG on its own
+      ['0x', '0.0.0.0'],
+      ['0x.0X.0x.0x', '0.0.0.0'],
+      ['0X7F.1', '127.0.0.1'],
+      ['0x0000000000000007f.1', '127.0.0.1'],
+      ['0xffffffff', '255.255.255.255'],
+      ['::1.2.3.4', '::102:304'],
+      ['::1:2:3:4:5:6:7', '0:1:2:3:4:5:6:7'],
+      ['fe80::1%eth0.1', 'fe80::1'],
     ])('%s → %s', (input, canonical) => {
       expect(canonicalIp(input)).toBe(canonical);
     });
 
-    it.each(['', 'localhost', 'example.com', '256.1.1.1', '1.2.3.4.5', '4294967296', '09.1.1.1', '1.2.3.0x', ':::1', '1::2::3', 'gggg::1'])(
+    it.each(['', 'localhost', 'example.com', '256.1.1.1', '1.2.3.4.5', '4294967296', '09.1.1.1', '1.2.3.0x', ':::1', '1::2::3', 'gggg::1', '1.0x1000000', '1.2.0x10000', '0x100000000', '::ffff:0177.0.0.1', '::ffff:0x7f.0.0.1', '::ffff:1.2.3', '1:2:3:4:5:6:7:8:', '1..1'])(
       '%s is not an IP literal',
       (input) => {
         if (input === '1.2.3.0x') {
@@ -52,6 +61,63 @@ describe('outbound addresses', () => {
         expect(canonicalIp(input)).toBeUndefined();
       },
     );
+  });
+
+  describe('agrees with the WHATWG URL parser', () => {
+    /** What `new URL` makes of a host: its canonical IP, or undefined when it is no IP literal. */
+    const whatwgIp = (host: string, version: 4 | 6): string | undefined => {
+      try {
+        const hostname = new URL(`http://${version === 6 ? `[${host}]` : host}/`).hostname;
+        if (version === 6) return hostname.slice(1, -1);
+        return /^\d+\.\d+\.\d+\.\d+$/.test(hostname) ? hostname : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const disagreements = (hosts: string[], version: 4 | 6) =>
+      hosts
+        .map((host) => ({ host, ours: canonicalIp(host), whatwg: whatwgIp(host, version) }))
+        .filter(({ ours, whatwg }) => ours !== whatwg);
+
+    it('on every IPv4 spelling of up to four parts (decimal, octal, hex, bare 0x, trailing dot)', () => {
+      const parts = ['', '0', '00', '08', '0x', '0X', '0x7f', '0XFF', '0x100', '1', '127', '255', '256', '0177', '0377',
+        '0400', '65535', '65536', '16777215', '16777216', '4294967295', '4294967296', '0xffffffff', '0x100000000', 'a'];
+      const short = ['', '0', '0x', '0x7f', '1', '08', '255', '256', '0177', '0400'];
+      const hosts: string[] = [];
+      for (const a of parts) {
+        hosts.push(a);
+        for (const b of parts) {
+          hosts.push(`${a}.${b}`);
+          for (const c of parts) hosts.push(`${a}.${b}.${c}`);
+        }
+      }
+      for (const a of short) for (const b of short) for (const c of short) for (const d of short) hosts.push(`${a}.${b}.${c}.${d}`);
+      const withDots = [...hosts, ...hosts.map((host) => `${host}.`)].filter((host) => host !== '' && host !== '.');
+      expect(disagreements(withDots, 4)).toEqual([]);
+      // the set is not vacuous: thousands of these are IPv4 literals
+      expect(withDots.filter((host) => canonicalIp(host) !== undefined).length).toBeGreaterThan(5000);
+    });
+
+    it('on generated IPv6 texts (groups, compression, dotted tails with legacy spellings)', () => {
+      let seed = 42;
+      const next = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+      };
+      const groups = ['', '', '0', '1', 'ffff', '0000', 'FfFf', '10000', 'g', '00001', 'abc'];
+      const tails = ['1.2.3.4', '0177.0.0.1', '0x7f.0.0.1', '127.0.0.1', '1.2.3', '256.0.0.1', '01.2.3.4', '0.0.0.0'];
+      const hosts: string[] = [];
+      for (let i = 0; i < 30000; i++) {
+        const pieces = Array.from({ length: 1 + next(10) }, () => groups[next(groups.length)]);
+        if (next(3) === 0) pieces.push(tails[next(tails.length)]);
+        if (pieces.length > 1) hosts.push(pieces.join(':'));
+      }
+      for (const prefix of ['::', '::ffff:', '::FFFF:', '::0:ffff:', '::1:', '1::', '64:ff9b::', '1:2:3:4:5:6:', '1:2:3:4:5::', ':', '::ffff::']) {
+        for (const tail of tails) hosts.push(`${prefix}${tail}`);
+      }
+      expect(disagreements(hosts, 6)).toEqual([]);
+      expect(hosts.filter((host) => canonicalIp(host) !== undefined).length).toBeGreaterThan(1000);
+    });
   });
 
   describe('classifyAddress', () => {

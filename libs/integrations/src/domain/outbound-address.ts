@@ -1,8 +1,11 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import * as ipaddr from 'ipaddr.js';
+import { isIPv6 } from 'node:net';
 
 /**
- * Pure address rules for outbound requests (spec §3 step 5): parse IP literals in every encoding a
- * resolver or URL parser accepts, classify them, and match them against CIDR ranges. No networking.
+ * Pure address rules for outbound requests (docs/contract.md §3 step 5): parse IP literals in every
+ * encoding a resolver or URL parser accepts, classify them, and match them against CIDR ranges. No
+ * networking. Parsing, formatting and CIDR matching are ipaddr.js's; the range table and the policy
+ * (which ranges are refused, and how they are named) are ours.
  */
 
 export type IpVersion = 4 | 6;
@@ -54,43 +57,43 @@ export const ADDRESS_KIND_LABELS: Readonly<Record<AddressKind, string>> = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Parsing
+// Parsing (ipaddr.js)
 
-const IPV4_PART = /^(?:0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*)$/i;
+type IpObject = ipaddr.IPv4 | ipaddr.IPv6;
+
+function fromIpObject(ip: IpObject): IpAddress {
+  return { version: ip.kind() === 'ipv4' ? 4 : 6, bytes: ip.toByteArray() };
+}
+
+function toIpObject(address: IpAddress): IpObject {
+  return ipaddr.fromByteArray([...address.bytes]);
+}
 
 /**
  * IPv4 in the forms inet_aton(3) and the WHATWG URL parser accept: 1 to 4 parts, each decimal,
  * octal (leading 0) or hex (0x); the last part fills the remaining bytes (`127.1`, `2130706433`,
  * `0x7f.1`, `0177.0.0.1`). A trailing dot is tolerated. Returns undefined for anything else.
+ *
+ * ipaddr.js parses all of these except two spellings that both inet_aton and WHATWG accept, which
+ * are rewritten first: one trailing dot (`8.8.8.8.`), and a part that is a bare `0x` (zero).
  */
 export function parseIPv4(text: string): IpAddress | undefined {
-  let input = text;
-  if (input.endsWith('.')) input = input.slice(0, -1);
-  if (input === '') return undefined;
-  const parts = input.split('.');
-  if (parts.length > 4) return undefined;
-  const numbers: number[] = [];
-  for (const part of parts) {
-    if (!IPV4_PART.test(part)) return undefined;
-    let value: number;
-    if (/^0x/i.test(part)) value = part.length === 2 ? 0 : parseInt(part.slice(2), 16);
-    else if (part.length > 1 && part.startsWith('0')) value = parseInt(part.slice(1), 8);
-    else value = parseInt(part, 10);
-    if (!Number.isFinite(value)) return undefined;
-    numbers.push(value);
-  }
-  const last = numbers.pop()!;
-  if (numbers.some((n) => n > 255)) return undefined;
-  const lastBytes = 4 - numbers.length;
-  if (last >= 256 ** lastBytes) return undefined;
-  const bytes = [...numbers];
-  for (let i = lastBytes - 1; i >= 0; i--) bytes.push(Math.floor(last / 256 ** i) % 256);
-  return { version: 4, bytes };
+  const input = text.endsWith('.') ? text.slice(0, -1) : text;
+  const spelled = input
+    .split('.')
+    .map((part) => (/^0x$/i.test(part) ? '0' : part))
+    .join('.');
+  return ipaddr.IPv4.isValid(spelled) ? fromIpObject(ipaddr.IPv4.parse(spelled)) : undefined;
 }
 
 /**
  * IPv6 text (with or without brackets, optionally with an embedded dotted IPv4 tail). A zone id
  * (`fe80::1%eth0`) is dropped: the zone does not change the address's class.
+ *
+ * The grammar is node:net's (inet_pton's, which WHATWG's URL parser also follows): ipaddr.js alone
+ * would also take a tail such as `::ffff:0177.0.0.1` (as 177.0.0.1) or `::ffff:0x7f.0.0.1`. And
+ * ipaddr.js reads `::a.b.c.d` as `::ffff:a.b.c.d`, a different address (RFC 4291 §2.5.5), so the
+ * dotted tail is handed to it as two hex groups.
  */
 export function parseIPv6(text: string): IpAddress | undefined {
   let input = text;
@@ -100,21 +103,12 @@ export function parseIPv6(text: string): IpAddress | undefined {
   if (!isIPv6(input)) return undefined;
 
   const lastColon = input.lastIndexOf(':');
-  const dotted = input.slice(lastColon + 1);
-  if (dotted.includes('.')) {
-    const v4 = dotted.split('.').map((p) => parseInt(p, 10));
-    input = `${input.slice(0, lastColon + 1)}${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
+  const tail = input.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    const [a, b, c, d] = ipaddr.IPv4.parse(tail).octets;
+    input = `${input.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
-  const double = input.indexOf('::');
-  const toGroups = (s: string): number[] => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);
-  const left = toGroups(double >= 0 ? input.slice(0, double) : input);
-  const right = double >= 0 ? toGroups(input.slice(double + 2)) : [];
-  const missing = 8 - left.length - right.length;
-  if (missing < 0 || (double < 0 && missing !== 0)) return undefined;
-  const groups = [...left, ...new Array<number>(missing).fill(0), ...right];
-  const bytes: number[] = [];
-  for (const g of groups) bytes.push((g >> 8) & 0xff, g & 0xff);
-  return { version: 6, bytes };
+  return fromIpObject(ipaddr.IPv6.parse(input));
 }
 
 /** Any IP literal (IPv4 in every encoding, IPv6 with or without brackets), else undefined. */
@@ -126,27 +120,7 @@ export function parseIpLiteral(text: string): IpAddress | undefined {
 
 /** Canonical text: dotted quad for IPv4, RFC 5952 (lower case, longest zero run as `::`) for IPv6. */
 export function formatIp(address: IpAddress): string {
-  if (address.version === 4) return address.bytes.join('.');
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((address.bytes[i] << 8) | address.bytes[i + 1]);
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength && j - i >= 2) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return toIpObject(address).toString();
 }
 
 /** The canonical form of an IP literal, or undefined when the text is not one. */
@@ -164,30 +138,35 @@ export function parseCidr(text: string): CidrRange {
   const address = extra.length === 0 ? parseStrictIp(addressText) : undefined;
   if (!address) throw new Error(`"${text}" is not an IP address or CIDR range`);
   const max = address.version === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-  if (!(prefix >= 0 && prefix <= max)) throw new Error(`"${text}" has an invalid prefix length`);
-  return { version: address.version, bytes: address.bytes, prefix };
+  const prefix = prefixText ?? String(max);
+  let parsed: [IpObject, number] | undefined;
+  try {
+    if (/^\d{1,3}$/.test(prefix)) parsed = ipaddr.parseCIDR(`${formatIp(address)}/${prefix}`);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed) throw new Error(`"${text}" has an invalid prefix length`);
+  return { ...fromIpObject(parsed[0]), prefix: parsed[1] };
 }
 
 /** Configuration and ranges use plain dotted quads / IPv6 only (no legacy encodings). */
 function parseStrictIp(text: string): IpAddress | undefined {
   if (text.includes(':')) return parseIPv6(text);
-  return isIPv4(text) ? parseIPv4(text) : undefined;
+  return ipaddr.IPv4.isValidFourPartDecimal(text) ? fromIpObject(ipaddr.IPv4.parse(text)) : undefined;
 }
 
 export function cidrContains(range: CidrRange, address: IpAddress): boolean {
   if (range.version !== address.version) return false;
-  let bits = range.prefix;
-  for (let i = 0; bits > 0; i++, bits -= 8) {
-    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-    if ((range.bytes[i] & mask) !== (address.bytes[i] & mask)) return false;
-  }
-  return true;
+  return toIpObject(address).match(toIpObject(range), range.prefix);
 }
 
 export function formatCidr(range: CidrRange): string {
   return `${formatIp(range)}/${range.prefix}`;
 }
+
+/** `::a.b.c.d` (IPv4-compatible, deprecated): ::/96 without ::/112 (`::`, `::1`, `::0.0.x.y`). */
+const IPV4_COMPATIBLE = parseCidr('::/96');
+const NOT_IPV4_COMPATIBLE = parseCidr('::/112');
 
 /**
  * The IPv4 address an IPv6 address stands for when it is the same host: IPv4-mapped
@@ -195,10 +174,11 @@ export function formatCidr(range: CidrRange): string {
  */
 export function embeddedIPv4(address: IpAddress): IpAddress | undefined {
   if (address.version !== 6) return undefined;
-  const b = address.bytes;
-  const zeros = (from: number, to: number) => b.slice(from, to).every((x) => x === 0);
-  if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return { version: 4, bytes: b.slice(12) };
-  if (zeros(0, 12) && !zeros(12, 14)) return { version: 4, bytes: b.slice(12) };
+  const ip = toIpObject(address) as ipaddr.IPv6;
+  if (ip.isIPv4MappedAddress()) return fromIpObject(ip.toIPv4Address());
+  if (cidrContains(IPV4_COMPATIBLE, address) && !cidrContains(NOT_IPV4_COMPATIBLE, address)) {
+    return { version: 4, bytes: address.bytes.slice(12) };
+  }
   return undefined;
 }
 
@@ -259,9 +239,19 @@ const IPV6_RULES = rules([
   ['ff00::/8', 'multicast'],
 ]);
 
+/**
+ * The well-known NAT64 prefix only: ipaddr.js's `rfc6052` range also holds the local-use
+ * 64:ff9b:1::/48, where the IPv4 address need not sit in the last 32 bits (that one is a rule above).
+ */
 const NAT64 = parseCidr('64:ff9b::/96');
-const SIX_TO_FOUR = parseCidr('2002::/16');
 const GLOBAL_UNICAST = parseCidr('2000::/3');
+
+/** The IPv4 address a NAT64 (64:ff9b::/96) or 6to4 (2002::/16) address carries. Else undefined. */
+function translatedIPv4(address: IpAddress): IpAddress | undefined {
+  if (cidrContains(NAT64, address)) return { version: 4, bytes: address.bytes.slice(12) };
+  if (toIpObject(address).range() === '6to4') return { version: 4, bytes: address.bytes.slice(2, 6) };
+  return undefined;
+}
 
 /**
  * What kind of address this is. IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64
@@ -270,10 +260,7 @@ const GLOBAL_UNICAST = parseCidr('2000::/3');
  */
 export function classifyAddress(address: IpAddress): AddressClass {
   if (address.version === 6) {
-    const embedded =
-      embeddedIPv4(address) ??
-      (cidrContains(NAT64, address) ? { version: 4 as const, bytes: address.bytes.slice(12) } : undefined) ??
-      (cidrContains(SIX_TO_FOUR, address) ? { version: 4 as const, bytes: address.bytes.slice(2, 6) } : undefined);
+    const embedded = embeddedIPv4(address) ?? translatedIPv4(address);
     if (embedded) {
       const inner = classifyAddress(embedded);
       return inner.kind === 'public' ? { kind: 'public', range: formatIp(address) } : inner;

@@ -37,7 +37,7 @@ export class BootstrapOrganization {
       id: environment.id,
       apiKey: secrets[i],
     }));
-    const sessionToken = this.sessionTokens.sign({
+    const sessionToken = await this.sessionTokens.sign({
       userId: provisioned.userId,
       organizationId: provisioned.organizationId,
       environmentId: environments[0].id,
