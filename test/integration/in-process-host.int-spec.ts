@@ -55,7 +55,7 @@ describe('IntegrationsModule in another Nest host (no HTTP)', () => {
 
   it('creates an integration through the exported use case and reads it back decrypted', async () => {
     const create = moduleRef.get(CreateIntegration);
-    const integration = await create.execute({
+    const { integration } = await create.execute({
       actor: actor(),
       providerId: 'sendgrid',
       active: true,
@@ -74,7 +74,7 @@ describe('IntegrationsModule in another Nest host (no HTTP)', () => {
 
   it('honours the host configuration (novu-email enabled here)', async () => {
     const create = moduleRef.get(CreateIntegration);
-    await expect(create.execute({ actor: actor(), providerId: 'novu-email' })).resolves.toMatchObject({ providerId: 'novu-email' });
+    await expect(create.execute({ actor: actor(), providerId: 'novu-email' })).resolves.toMatchObject({ integration: { providerId: 'novu-email' } });
   });
 
   it('reports failures as typed domain errors, not HTTP exceptions', async () => {

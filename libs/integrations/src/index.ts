@@ -10,6 +10,8 @@ export type {
 
 export { CreateIntegration } from './application/create-integration/create-integration.use-case';
 export type { CreateIntegrationCommand } from './application/create-integration/create-integration.command';
+export type { IntegrationWriteResult } from './application/integration-write-result';
+export type { CredentialsCheckOutcome } from './application/credentials-vetting/credentials-vetting';
 export { ListIntegrations } from './application/list-integrations/list-integrations.use-case';
 export type { ListIntegrationsCommand } from './application/list-integrations/list-integrations.use-case';
 export { UpdateIntegration } from './application/update-integration/update-integration.use-case';
@@ -33,6 +35,9 @@ export { currentManager, requireTransactionManager } from './infrastructure/type
 
 export * from './domain/integration';
 export * from './domain/conditions';
+export { ChannelIntegrations } from './domain/channel-integrations';
+export type { ChannelMember, ChannelWrite, IntegrationChanges } from './domain/channel-integrations';
+export { NovuDemoProviders } from './domain/novu-demo-providers';
 export { IntegrationError, INTEGRATION_ERROR_CODES } from './domain/integration.errors';
 export type { IntegrationErrorCode, FieldProblems } from './domain/integration.errors';
 export { ProviderCatalog } from './domain/provider-catalog';
