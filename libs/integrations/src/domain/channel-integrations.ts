@@ -135,7 +135,10 @@ export class ChannelIntegrations {
     if (integration.supportsPrimary) {
       if (integration.active && !wasActive) this.placeNewlyActive(integration);
       else if (integration.active) this.seatOf(integration);
-      else this.seats.delete(integration.id);
+      else {
+        this.seats.delete(integration.id);
+        integration.place(false, 0);
+      }
       if (integration.primary && integration.conditions.length > 0) this.seatOf(integration).primary = false;
       this.compact();
       this.syncFromSeat(integration);
@@ -171,6 +174,7 @@ export class ChannelIntegrations {
     this.assertMine(integration);
     const wasPrimary = integration.primary;
     integration.markDeleted(deletedBy, at);
+    integration.place(false, integration.priority);
     this.seats.delete(integration.id);
     if (integration.supportsPrimary) this.compact();
     this.record('delete', integration, wasPrimary);

@@ -82,10 +82,10 @@ describe('Integration.create (docs/contract.md §3)', () => {
 });
 
 describe('Integration intent methods', () => {
-  it('deactivate takes an email/sms integration out of the ordering; others keep their flags', () => {
+  it('deactivate only deactivates (the channel aggregate owns primary and priority)', () => {
     const email = buildIntegration({ active: true, primary: true, priority: 2 });
     email.deactivate();
-    expect(email).toMatchObject({ active: false, primary: false, priority: 0 });
+    expect(email).toMatchObject({ active: false, primary: true, priority: 2 });
   });
 
   it('activate refuses without the required credentials and stays inactive', () => {
@@ -94,11 +94,11 @@ describe('Integration intent methods', () => {
     expect(bare.active).toBe(false);
   });
 
-  it('markDeleted records who and when and clears primary', () => {
-    const integration = buildIntegration({ active: true, primary: true, priority: 1 });
+  it('markDeleted records who and when', () => {
+    const integration = buildIntegration({ active: true, primary: false, priority: 1 });
     const at = new Date('2026-05-06T07:08:09.000Z');
     integration.markDeleted('user-1', at);
-    expect(integration).toMatchObject({ deleted: true, deletedAt: at, deletedBy: 'user-1', primary: false, active: true, updatedAt: at });
+    expect(integration).toMatchObject({ deleted: true, deletedAt: at, deletedBy: 'user-1', active: true, updatedAt: at });
   });
 
   it('toState is a plain copy that restore turns back into an equal integration', () => {

@@ -167,9 +167,9 @@ export class Integration implements IntegrationState {
     this.assign({ active: true });
   }
 
-  /** Becomes inactive; an email/sms one also leaves the ordering (`primary: false, priority: 0`). */
+  /** Becomes inactive (`ChannelIntegrations.update` takes an email/sms one out of the ordering). */
   deactivate(): void {
-    this.assign(this.supportsPrimary ? { active: false, primary: false, priority: 0 } : { active: false });
+    this.assign({ active: false });
   }
 
   rename(name: string): void {
@@ -193,9 +193,9 @@ export class Integration implements IntegrationState {
     this.assign({ conditions: [...conditions] });
   }
 
-  /** Soft delete: kept, but hidden everywhere; it is never primary. */
+  /** Soft delete: kept, but hidden everywhere (`ChannelIntegrations.remove` also clears its primary flag). */
   markDeleted(deletedBy: string | undefined, at: Date): void {
-    this.assign({ deleted: true, deletedAt: at, primary: false, updatedAt: at, ...(deletedBy !== undefined ? { deletedBy } : {}) });
+    this.assign({ deleted: true, deletedAt: at, updatedAt: at, ...(deletedBy !== undefined ? { deletedBy } : {}) });
   }
 
   touch(at: Date): void {
