@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Integration } from '../../libs/integrations/src/domain/integration';
+import { Integration, IntegrationState } from '../../libs/integrations/src/domain/integration';
 import { randomSuffix } from '../../libs/integrations/src/domain/identifier';
 
 /**
  * A valid, inactive SendGrid email integration (domain object, plaintext credentials). Pass the
  * tenant (`organizationId`, `environmentId`) and override what the test is about.
  */
-export function buildIntegration(overrides: Partial<Integration> = {}): Integration {
+export function buildIntegration(overrides: Partial<IntegrationState> = {}): Integration {
   const now = new Date();
-  return {
+  return Integration.restore({
     id: randomUUID(),
     organizationId: randomUUID(),
     environmentId: randomUUID(),
@@ -27,11 +27,11 @@ export function buildIntegration(overrides: Partial<Integration> = {}): Integrat
     createdAt: now,
     updatedAt: now,
     ...overrides,
-  };
+  });
 }
 
 /** A custom SMTP integration whose credentials mix strings, booleans and an object. */
-export function buildSmtpIntegration(overrides: Partial<Integration> = {}): Integration {
+export function buildSmtpIntegration(overrides: Partial<IntegrationState> = {}): Integration {
   return buildIntegration({
     name: 'Custom SMTP',
     identifier: `custom-smtp-${randomSuffix()}`,

@@ -1,21 +1,31 @@
-import { ChannelType, Credentials, EnvironmentScope, Integration } from '../../libs/integrations/src/domain/integration';
+import { ChannelIntegrations } from '../../libs/integrations/src/domain/channel-integrations';
+import { ChannelType, Credentials, EnvironmentScope, Integration, IntegrationState, PRIMARY_CHANNELS } from '../../libs/integrations/src/domain/integration';
 import { CredentialsCheckFailed } from '../../libs/integrations/src/domain/credentials-check.errors';
 import { FieldProblems, IntegrationError } from '../../libs/integrations/src/domain/integration.errors';
-import { PriorityHolder } from '../../libs/integrations/src/domain/primary-placement';
+import { isNovuDemoProvider } from '../../libs/integrations/src/domain/novu-demo-providers';
 import {
   IntegrationRepository,
   ListFilter,
-  PlacementChange,
+  LoadChannelOptions,
 } from '../../libs/integrations/src/application/ports/integration.repository';
 import { EnvironmentDirectory, EnvironmentRef } from '../../libs/integrations/src/application/ports/environment-directory';
 import { TransactionHandle, UnitOfWork } from '../../libs/integrations/src/application/ports/unit-of-work';
 import { CredentialsVerifier } from '../../libs/integrations/src/application/ports/credentials-verifier';
 import { OutboundUrlPolicy } from '../../libs/integrations/src/application/ports/outbound-url-policy';
 
-/** A small in-memory stand-in for the integration repository port, for unit tests of use cases. */
+/** A stored row: plain data a test may inspect or tamper with. */
+export type StoredIntegration = { -readonly [K in keyof IntegrationState]: IntegrationState[K] };
+
+/**
+ * A small in-memory stand-in for the integration repository port, for unit tests of use cases. Like
+ * the database it refuses, per write, a taken identifier and a second primary of a channel, so a
+ * save in the wrong order fails here too.
+ */
 export class InMemoryIntegrationRepository extends IntegrationRepository {
-  readonly rows = new Map<string, Integration>();
+  readonly rows = new Map<string, StoredIntegration>();
   readonly locks: string[] = [];
+  /** Every write made, in order (`insert:<id>`, `update:<id>`, `delete:<id>`, `rerank:<id>`). */
+  readonly writes: string[] = [];
 
   private inScope(scope: EnvironmentScope) {
     return [...this.rows.values()].filter(
@@ -23,56 +33,57 @@ export class InMemoryIntegrationRepository extends IntegrationRepository {
     );
   }
 
-  async lockChannel(scope: EnvironmentScope, channel: ChannelType | undefined): Promise<void> {
+  async loadChannel(scope: EnvironmentScope, channel: ChannelType | undefined, options: LoadChannelOptions = {}): Promise<ChannelIntegrations> {
     this.locks.push(`${scope.environmentId}:${channel ?? 'agent'}`);
+    const ordered = channel !== undefined && PRIMARY_CHANNELS.includes(channel);
+    const members = ordered
+      ? this.inScope(scope)
+          .filter((i) => i.active && i.kind === 'delivery' && i.channel === channel)
+          .map((i) => ({ id: i.id, priority: i.priority, primary: i.primary, createdAt: i.createdAt }))
+      : [];
+    const demo = options.admitting;
+    const present = demo !== undefined && isNovuDemoProvider(demo) && this.inScope(scope).some((i) => i.providerId === demo);
+    return ChannelIntegrations.restore({ scope, channel, members, demoProvidersPresent: present ? [demo] : [] });
   }
 
-  async findHighestPriorityActive(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder | undefined> {
-    const [top] = await this.listActivePriorities(scope, channel);
-    return top;
-  }
-
-  async listActivePriorities(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder[]> {
-    return this.inScope(scope)
-      .filter((i) => i.active && i.kind === 'delivery' && i.channel === channel)
-      .sort((a, b) => b.priority - a.priority)
-      .map((i) => ({ id: i.id, priority: i.priority, primary: i.primary }));
+  async saveChannel(channel: ChannelIntegrations): Promise<void> {
+    for (const write of channel.pendingWrites()) {
+      if (write.kind === 'rerank') {
+        const row = this.rows.get(write.id);
+        if (!row || row.deleted || row.environmentId !== channel.scope.environmentId) throw new Error(`no row ${write.id} in scope`);
+        this.assertOnePrimary({ ...row, primary: write.primary });
+        row.primary = write.primary;
+        row.priority = write.priority;
+        this.writes.push(`rerank:${write.id}`);
+      } else if (write.kind === 'insert') {
+        await this.insert(write.integration);
+      } else {
+        const existing = this.rows.get(write.integration.id);
+        if (!existing || existing.deleted) throw IntegrationError.integrationNotFound(write.integration.id);
+        if (write.kind === 'update' && (await this.identifierTaken(write.integration, write.integration.identifier, write.integration.id))) {
+          throw IntegrationError.identifierTaken();
+        }
+        this.assertOnePrimary(write.integration);
+        this.rows.set(write.integration.id, structuredClone(write.integration.toState()));
+        this.writes.push(`${write.kind}:${write.integration.id}`);
+      }
+    }
   }
 
   async identifierTaken(scope: EnvironmentScope, identifier: string, exceptId?: string): Promise<boolean> {
     return this.inScope(scope).some((i) => i.identifier === identifier && i.id !== exceptId);
   }
 
-  async countByProvider(scope: EnvironmentScope, providerId: string): Promise<number> {
-    return this.inScope(scope).filter((i) => i.providerId === providerId).length;
-  }
-
   async insert(integration: Integration): Promise<void> {
     if (await this.identifierTaken(integration, integration.identifier)) throw IntegrationError.identifierTaken();
     this.assertOnePrimary(integration);
-    this.rows.set(integration.id, structuredClone(integration));
-  }
-
-  async update(integration: Integration): Promise<void> {
-    if (await this.identifierTaken(integration, integration.identifier, integration.id)) {
-      throw IntegrationError.identifierTaken();
-    }
-    this.assertOnePrimary(integration);
-    this.rows.set(integration.id, structuredClone(integration));
-  }
-
-  async applyPlacements(scope: EnvironmentScope, changes: readonly PlacementChange[]): Promise<void> {
-    for (const change of changes) {
-      const row = this.rows.get(change.id);
-      if (!row || row.environmentId !== scope.environmentId) throw new Error(`no row ${change.id} in scope`);
-      row.primary = change.primary;
-      row.priority = change.priority;
-    }
+    this.rows.set(integration.id, structuredClone(integration.toState()));
+    this.writes.push(`insert:${integration.id}`);
   }
 
   async findById(organizationId: string, id: string): Promise<Integration | undefined> {
     const row = this.rows.get(id);
-    return row && !row.deleted && row.organizationId === organizationId ? structuredClone(row) : undefined;
+    return row && !row.deleted && row.organizationId === organizationId ? Integration.restore(structuredClone(row)) : undefined;
   }
 
   async listByOrganization(organizationId: string, filter?: ListFilter): Promise<Integration[]> {
@@ -84,25 +95,20 @@ export class InMemoryIntegrationRepository extends IntegrationRepository {
     return this.listed(this.inScope(scope), filter);
   }
 
-  private listed(rows: Integration[], filter?: ListFilter): Integration[] {
+  private listed(rows: StoredIntegration[], filter?: ListFilter): Integration[] {
     return rows
       .filter((i) => !filter?.activeOnly || i.active)
       .map((i) => {
-        if (!filter?.withoutSecrets) return i;
-        const { inboundWebhookSigningKey: _secret, ...configurations } = i.configurations;
-        return { ...i, credentials: {}, configurations };
+        const copy = structuredClone(i);
+        if (!filter?.withoutSecrets) return Integration.restore(copy);
+        const { inboundWebhookSigningKey: _secret, ...configurations } = copy.configurations;
+        return Integration.restore({ ...copy, credentials: {}, configurations });
       });
   }
 
-  async softDelete(scope: EnvironmentScope, id: string, deletedBy: string | undefined, at: Date): Promise<void> {
-    const row = this.rows.get(id);
-    if (!row || row.environmentId !== scope.environmentId) return;
-    Object.assign(row, { deleted: true, deletedAt: at, deletedBy, primary: false });
-  }
-
   /** Mirrors the database's partial unique index on primaries. */
-  private assertOnePrimary(candidate: Integration): void {
-    if (!candidate.primary) return;
+  private assertOnePrimary(candidate: IntegrationState): void {
+    if (!candidate.primary || candidate.deleted) return;
     const other = this.inScope(candidate).find(
       (i) => i.primary && i.channel === candidate.channel && i.id !== candidate.id,
     );

@@ -35,7 +35,7 @@ describe('IntegrationsModule in another Nest host (no HTTP)', () => {
 
     createNoted(providerId: string, note: string, fail = false) {
       return this.unitOfWork.run(async (transaction) => {
-        const integration = await this.create.execute({ actor: actor(), providerId });
+        const { integration } = await this.create.execute({ actor: actor(), providerId });
         await transaction.query('INSERT INTO host_notes (integration_id, note) VALUES ($1, $2)', [integration.id, note]);
         if (fail) throw new Error('host work failed');
         return integration;
@@ -82,7 +82,7 @@ describe('IntegrationsModule in another Nest host (no HTTP)', () => {
 
   it('creates an integration through the exported use case and reads it back decrypted', async () => {
     const create = moduleRef.get(CreateIntegration);
-    const integration = await create.execute({
+    const { integration } = await create.execute({
       actor: actor(),
       providerId: 'sendgrid',
       active: true,
@@ -101,7 +101,7 @@ describe('IntegrationsModule in another Nest host (no HTTP)', () => {
 
   it('honours the host configuration (novu-email enabled here)', async () => {
     const create = moduleRef.get(CreateIntegration);
-    await expect(create.execute({ actor: actor(), providerId: 'novu-email' })).resolves.toMatchObject({ providerId: 'novu-email' });
+    await expect(create.execute({ actor: actor(), providerId: 'novu-email' })).resolves.toMatchObject({ integration: { providerId: 'novu-email' } });
   });
 
   it('reports failures as typed domain errors, not HTTP exceptions', async () => {

@@ -9,6 +9,8 @@ export type {
 
 export { CreateIntegration } from './application/create-integration/create-integration.use-case';
 export type { CreateIntegrationCommand } from './application/create-integration/create-integration.command';
+export type { IntegrationWriteResult } from './application/integration-write-result';
+export type { CredentialsCheckOutcome } from './application/credentials-vetting/credentials-vetting';
 export { ListIntegrations } from './application/list-integrations/list-integrations.use-case';
 export type { ListIntegrationsCommand } from './application/list-integrations/list-integrations.use-case';
 export { UpdateIntegration } from './application/update-integration/update-integration.use-case';
@@ -20,7 +22,6 @@ export type { DeleteIntegrationCommand } from './application/delete-integration/
 export { ReencryptCredentials } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
 export type { ReencryptCredentialsCommand } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
 export type { Actor } from './application/actor';
-export { CredentialsVerifier } from './application/ports/credentials-verifier';
 export { CredentialsCipher } from './application/ports/credentials-cipher';
 export type { EncryptedValue } from './application/ports/credentials-cipher';
 export { CredentialsCheckFailed } from './domain/credentials-check.errors';
@@ -31,6 +32,9 @@ export type { TransactionHandle } from './application/ports/unit-of-work';
 
 export * from './domain/integration';
 export * from './domain/conditions';
+export { ChannelIntegrations } from './domain/channel-integrations';
+export type { ChannelMember, ChannelWrite, IntegrationChanges } from './domain/channel-integrations';
+export { NovuDemoProviders } from './domain/novu-demo-providers';
 export { IntegrationError, INTEGRATION_ERROR_CODES } from './domain/integration.errors';
 export type { IntegrationErrorCode, FieldProblems } from './domain/integration.errors';
 export { ProviderCatalog } from './domain/provider-catalog';

@@ -23,7 +23,8 @@ import { TypeOrmIntegrationRepository } from './infrastructure/typeorm/typeorm-i
 import { TypeOrmUnitOfWork } from './infrastructure/typeorm/typeorm-unit-of-work';
 import { DnsHostResolver } from './infrastructure/verification/dns-host-resolver';
 import { ProviderVerifierRegistry } from './infrastructure/verification/provider-verifier.registry';
-import { IntegrationsConfigurableModule } from './integrations.module-definition';
+import { INTEGRATIONS_MODULE_OPTIONS, IntegrationsConfigurableModule, IntegrationsModuleOptions } from './integrations.module-definition';
+import { NovuDemoProviders } from './domain/novu-demo-providers';
 
 const USE_CASES = [
   CreateIntegration,
@@ -56,11 +57,12 @@ const USE_CASES = [
     { provide: OutboundUrlPolicy, useExisting: OutboundUrlChecker },
     { provide: HostResolver, useClass: DnsHostResolver },
     { provide: CredentialsVerifier, useClass: ProviderVerifierRegistry },
+    { provide: NovuDemoProviders, useFactory: (options: IntegrationsModuleOptions) => new NovuDemoProviders(options.novuDemoProviders), inject: [INTEGRATIONS_MODULE_OPTIONS] },
   ],
-  // Besides the use cases: the verifier, read-only, so hosts can tell whether `check: true` verifies a
-  // provider; the unit of work, so hosts can write their own rows in the use cases' transaction
-  // (through the TransactionHandle it hands to the work);
-  // the cipher, so hosts can keep their own copies of secrets (e.g. stored responses) encrypted.
-  exports: [...USE_CASES, CredentialsVerifier, UnitOfWork, CredentialsCipher],
+  // Besides the use cases: the unit of work, so hosts can write their own rows in the use cases'
+  // transaction (through the TransactionHandle it hands to the work); the cipher, so hosts can keep
+  // their own copies of secrets (e.g. stored responses) encrypted. Create and update report what
+  // `check: true` did in their result, so the verifier stays inside.
+  exports: [...USE_CASES, UnitOfWork, CredentialsCipher],
 })
 export class IntegrationsModule extends IntegrationsConfigurableModule {}

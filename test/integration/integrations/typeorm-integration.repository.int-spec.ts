@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryFailedError } from 'typeorm';
 import { EnvironmentScope, Integration } from '../../../libs/integrations/src/domain/integration';
 import { IntegrationError } from '../../../libs/integrations/src/domain/integration.errors';
+import { ChannelIntegrations } from '../../../libs/integrations/src/domain/channel-integrations';
 import { CredentialsDecryptionError } from '../../../libs/integrations/src/infrastructure/crypto/aes-gcm-credentials.cipher';
 import { IntegrationConstraints } from '../../../libs/integrations/src/infrastructure/typeorm/integration.record';
 import { buildIntegration, buildSmtpIntegration } from '../../factories/integration.factory';
@@ -139,7 +140,7 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
       await db.repository.insert(inEnv({ identifier: 'taken' }));
       const second = inEnv({ identifier: 'free' });
       await db.repository.insert(second);
-      await expect(db.repository.update({ ...second, identifier: 'taken' })).rejects.toMatchObject({ code: 'IDENTIFIER_TAKEN' });
+      await expect(db.repository.update(buildIntegration({ ...second, identifier: 'taken' }))).rejects.toMatchObject({ code: 'IDENTIFIER_TAKEN' });
     });
 
     it('frees the identifier after a soft delete', async () => {
@@ -187,36 +188,78 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
       await expect(db.repository.insert(inEnv({ active: true, primary: true, priority: 2 }))).resolves.toBeUndefined();
     });
 
-    it('applyPlacements swaps the primary whatever the order of the changes', async () => {
+    it('saveChannel moves the primary in an order the one-primary index accepts', async () => {
       const a = inEnv({ active: true, primary: true, priority: 2 });
       const b = inEnv({ active: true, primary: false, priority: 1 });
       await db.repository.insert(a);
       await db.repository.insert(b);
 
-      // Setting b first would violate the index if flags were not cleared beforehand.
-      await db.unitOfWork.run(() =>
-        db.repository.applyPlacements(env, [
-          { id: b.id, primary: true, priority: 3 },
-          { id: a.id, primary: false, priority: 2 },
-        ]),
-      );
-      expect(await db.repository.findHighestPriorityActive(env, 'email')).toEqual({ id: b.id, primary: true, priority: 3 });
-      expect(await db.repository.findById(env.organizationId, a.id)).toMatchObject({ primary: false, priority: 2 });
+      // Setting b first would violate the index: the aggregate clears a's flag first.
+      await db.unitOfWork.run(async () => {
+        const channel = await db.repository.loadChannel(env, 'email');
+        channel.setPrimary((await db.repository.findById(env.organizationId, b.id))!);
+        await db.repository.saveChannel(channel);
+      });
+      expect((await db.repository.listActivePriorities(env, 'email'))[0]).toEqual({
+        id: b.id,
+        primary: true,
+        priority: 2,
+        createdAt: b.createdAt,
+      });
+      expect(await db.repository.findById(env.organizationId, a.id)).toMatchObject({ primary: false, priority: 1 });
+      expect(await db.repository.findById(env.organizationId, b.id)).toMatchObject({ primary: true, priority: 2, active: true });
 
-      // Keeping the primary while bumping its priority works too.
-      await db.repository.applyPlacements(env, [{ id: b.id, primary: true, priority: 4 }]);
-      expect(await db.repository.findById(env.organizationId, b.id)).toMatchObject({ primary: true, priority: 4 });
+      // Keeping the primary while bumping its priority works too (a newcomer under the primary).
+      const c = inEnv({ active: true });
+      await db.unitOfWork.run(async () => {
+        const channel = await db.repository.loadChannel(env, 'email');
+        channel.admit(c);
+        await db.repository.saveChannel(channel);
+      });
+      expect(await db.repository.findById(env.organizationId, b.id)).toMatchObject({ primary: true, priority: 3 });
+      expect(await db.repository.findById(env.organizationId, c.id)).toMatchObject({ primary: false, priority: 2 });
     });
 
-    it('applyPlacements refuses rows outside the environment', async () => {
+    it('saveChannel refuses re-ranking rows outside the environment', async () => {
       const elsewhere = await db.newEnvironment(env.organizationId);
       const foreign = buildIntegration({ ...elsewhere, active: true });
       await db.repository.insert(foreign);
-      await expect(db.repository.applyPlacements(env, [{ id: foreign.id, primary: true, priority: 1 }])).rejects.toThrow(
-        /not found/,
-      );
-      await expect(db.repository.applyPlacements(env, [{ id: 'nope', primary: true, priority: 1 }])).rejects.toThrow();
+      const withMember = (id: string) => {
+        const channel = ChannelIntegrations.restore({
+          scope: env,
+          channel: 'email',
+          members: [{ id, primary: true, priority: 1, createdAt: foreign.createdAt }],
+        });
+        channel.admit(inEnv({ active: true })); // bumps the (alleged) primary to priority 2
+        return channel;
+      };
+      await expect(db.repository.saveChannel(withMember(foreign.id))).rejects.toThrow(/not found/);
+      await expect(db.repository.saveChannel(withMember('nope'))).rejects.toThrow();
       expect((await rawRow(foreign.id)).is_primary).toBe(false);
+      expect((await rawRow(foreign.id)).priority).toBe(0);
+    });
+
+    it('loadChannel takes the lock, loads the ordering and whether a demo provider exists', async () => {
+      await expect(db.repository.loadChannel(env, 'email')).rejects.toThrow(/inside UnitOfWork\.run/);
+      const top = inEnv({ active: true, primary: true, priority: 2 });
+      const low = inEnv({ active: true, priority: 1 });
+      await db.repository.insert(low);
+      await db.repository.insert(top);
+      await db.repository.insert(inEnv({ active: false }));
+      await db.repository.insert(buildIntegration({ ...env, providerId: 'novu', channel: 'in_app', name: 'Novu' }));
+
+      const email = await db.unitOfWork.run(() => db.repository.loadChannel(env, 'email', { admitting: 'sendgrid' }));
+      expect(email.ordering.map((member) => member.id)).toEqual([top.id, low.id]);
+      const inApp = await db.unitOfWork.run(() => db.repository.loadChannel(env, 'in_app', { admitting: 'novu' }));
+      expect(inApp.ordering).toEqual([]);
+      expect(() => inApp.admit(buildIntegration({ ...env, providerId: 'novu', channel: 'in_app' }))).toThrow(
+        'One environment can only have one In app provider',
+      );
+      const otherEnv = await db.newEnvironment(env.organizationId);
+      const elsewhere = await db.unitOfWork.run(() => db.repository.loadChannel(otherEnv, 'in_app', { admitting: 'novu' }));
+      const secondNovu = buildIntegration({ ...otherEnv, providerId: 'novu', channel: 'in_app' });
+      elsewhere.admit(secondNovu);
+      expect(elsewhere.pendingWrites()).toEqual([{ kind: 'insert', integration: secondNovu }]);
     });
   });
 
@@ -265,8 +308,13 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
       for (const i of [low, inactive, high, sms]) await db.repository.insert(i);
 
       expect((await db.repository.listActivePriorities(env, 'email')).map((i) => i.id)).toEqual([high.id, low.id]);
-      expect(await db.repository.findHighestPriorityActive(env, 'email')).toEqual({ id: high.id, priority: 5, primary: true });
-      expect(await db.repository.findHighestPriorityActive(env, 'push')).toBeUndefined();
+      expect((await db.repository.listActivePriorities(env, 'email'))[0]).toEqual({
+        id: high.id,
+        priority: 5,
+        primary: true,
+        createdAt: high.createdAt,
+      });
+      expect(await db.repository.listActivePriorities(env, 'push')).toEqual([]);
       expect(await db.repository.countByProvider(env, 'sendgrid')).toBe(3);
       expect(await db.repository.countByProvider(env, 'twilio')).toBe(1);
     });
@@ -289,7 +337,6 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
       expect(await db.repository.listByEnvironment(bad)).toEqual([]);
       expect(await db.repository.listByEnvironment({ ...env, environmentId: 'x' })).toEqual([]);
       expect(await db.repository.listActivePriorities(bad, 'email')).toEqual([]);
-      expect(await db.repository.findHighestPriorityActive(bad, 'email')).toBeUndefined();
       expect(await db.repository.identifierTaken(bad, integration.identifier)).toBe(false);
       expect(await db.repository.identifierTaken(env, integration.identifier, 'not-a-uuid')).toBe(true);
       expect(await db.repository.countByProvider(bad, 'sendgrid')).toBe(0);
@@ -301,7 +348,7 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
     it('update replaces every mutable field and the whole credentials set', async () => {
       const integration = inEnv({ configurations: { inboundWebhookSigningKey: 'whsec-old' } });
       await db.repository.insert(integration);
-      const changed: Integration = {
+      const changed = buildIntegration({
         ...integration,
         name: 'Renamed',
         identifier: 'renamed',
@@ -312,7 +359,7 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
         configurations: { inboxCount: 'none' },
         conditions: [{ isNegated: true, value: 'OR', children: [] }],
         updatedAt: new Date('2030-01-01T00:00:00.000Z'),
-      };
+      });
       await db.repository.update(changed);
       expect(await db.repository.findById(env.organizationId, integration.id)).toEqual(changed);
       expect(JSON.stringify((await rawRow(integration.id)).credentials)).not.toContain('SG.new-secret');
@@ -323,7 +370,7 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
       const integration = inEnv();
       await db.repository.insert(integration);
       await db.repository.softDelete(env, integration.id, undefined, new Date());
-      await expect(db.repository.update({ ...integration, name: 'back' })).rejects.toMatchObject({ code: 'INTEGRATION_NOT_FOUND' });
+      await expect(db.repository.update(buildIntegration({ ...integration, name: 'back' }))).rejects.toMatchObject({ code: 'INTEGRATION_NOT_FOUND' });
     });
 
     it('softDelete keeps the row, records who and when, clears primary and hides it', async () => {

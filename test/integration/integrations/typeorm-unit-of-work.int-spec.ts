@@ -133,16 +133,13 @@ describe('TypeOrmUnitOfWork and lockChannel (PostgreSQL)', () => {
     await first;
   });
 
-  it('lockChannel makes read-then-place safe under concurrency', async () => {
-    // Two concurrent "activate" flows each read the highest priority and insert above it.
+  it('lockChannel (taken by loadChannel) makes read-then-place safe under concurrency', async () => {
+    // Three concurrent "create active" flows each load the channel, place the newcomer and save.
     const activate = (name: string) =>
       db.unitOfWork.run(async () => {
-        await db.repository.lockChannel(env, 'email');
-        const highest = await db.repository.findHighestPriorityActive(env, 'email');
-        if (highest?.primary) await db.repository.applyPlacements(env, [{ id: highest.id, primary: false, priority: highest.priority }]);
-        await db.repository.insert(
-          buildIntegration({ ...env, name, active: true, primary: true, priority: (highest?.priority ?? 0) + 1 }),
-        );
+        const channel = await db.repository.loadChannel(env, 'email');
+        channel.admit(buildIntegration({ ...env, name, active: true }));
+        await db.repository.saveChannel(channel);
       });
     await Promise.all([activate('a'), activate('b'), activate('c')]);
 

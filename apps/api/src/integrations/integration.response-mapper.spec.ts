@@ -90,7 +90,7 @@ describe('IntegrationResponseMapper', () => {
   });
 
   it('does not leak fields the wire format does not have', () => {
-    const integration = { ...buildIntegration(), secretInternal: 'x' } as ReturnType<typeof buildIntegration>;
+    const integration = { ...buildIntegration(), secretInternal: 'x' } as unknown as ReturnType<typeof buildIntegration>;
     expect(mapper.toResponse(integration, session)).not.toHaveProperty('secretInternal');
   });
 });

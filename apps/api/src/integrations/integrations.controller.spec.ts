@@ -11,7 +11,7 @@ class FakeCreateIntegration implements Pick<CreateIntegration, 'execute'> {
   readonly commands: CreateIntegrationCommand[] = [];
   async execute(command: CreateIntegrationCommand) {
     this.commands.push(command);
-    return buildIntegration({ providerId: command.providerId, organizationId: 'org', environmentId: 'env' });
+    return { integration: buildIntegration({ providerId: command.providerId, organizationId: 'org', environmentId: 'env' }) };
   }
 }
 
@@ -55,7 +55,6 @@ describe('IntegrationsController.createIntegration', () => {
       unused,
       unused,
       new IntegrationResponseMapper(),
-      unused,
     );
     const response = await controller.createIntegration(actor, plainToInstance(CreateIntegrationRequestDto, { providerId: 'sendgrid' }), unused);
     expect(useCase.commands).toEqual([{ actor, providerId: 'sendgrid' }]);

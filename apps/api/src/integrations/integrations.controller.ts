@@ -2,9 +2,8 @@ import {
   Actor,
   CreateIntegration,
   CreateIntegrationCommand,
-  CredentialsVerifier,
   DeleteIntegration,
-  Integration,
+  IntegrationWriteResult,
   ListIntegrations,
   SetIntegrationAsPrimary,
   UpdateIntegration,
@@ -102,12 +101,12 @@ export class IntegrationsController {
     private readonly setIntegrationAsPrimaryUseCase: SetIntegrationAsPrimary,
     private readonly deleteIntegrationUseCase: DeleteIntegration,
     private readonly mapper: IntegrationResponseMapper,
-    private readonly verifier: CredentialsVerifier,
   ) {}
 
-  private reportCheck(reply: FastifyReply, requested: boolean | undefined, integration: Integration): void {
-    if (!requested) return;
-    reply.header(CREDENTIALS_CHECK_HEADER, this.verifier.supports(integration.providerId) ? 'verified' : 'unsupported');
+  /** The use case's response, plus the check outcome as a header when `check: true` was asked. */
+  private respond(reply: FastifyReply, actor: Actor, { integration, credentialsCheck }: IntegrationWriteResult): IntegrationResponseDto {
+    if (credentialsCheck) reply.header(CREDENTIALS_CHECK_HEADER, credentialsCheck);
+    return this.mapper.toResponse(integration, actor);
   }
 
   @Get()
@@ -163,9 +162,7 @@ export class IntegrationsController {
     @Body() body: CreateIntegrationRequestDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IntegrationResponseDto> {
-    const integration = await this.createIntegrationUseCase.execute(toCreateCommand(actor, body));
-    this.reportCheck(reply, body.check, integration);
-    return this.mapper.toResponse(integration, actor);
+    return this.respond(reply, actor, await this.createIntegrationUseCase.execute(toCreateCommand(actor, body)));
   }
 
   @Put(':integrationId')
@@ -187,9 +184,7 @@ export class IntegrationsController {
     @Body() body: UpdateIntegrationRequestDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IntegrationResponseDto> {
-    const integration = await this.updateIntegrationUseCase.execute(toUpdateCommand(actor, integrationId, body));
-    this.reportCheck(reply, body.check, integration);
-    return this.mapper.toResponse(integration, actor);
+    return this.respond(reply, actor, await this.updateIntegrationUseCase.execute(toUpdateCommand(actor, integrationId, body)));
   }
 
   @Post(':integrationId/set-primary')

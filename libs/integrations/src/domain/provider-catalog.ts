@@ -1,5 +1,5 @@
 import catalogData from './providers.json';
-import { ChannelType, IntegrationKind } from './integration';
+import { ChannelType, IntegrationKind } from './channels';
 
 export interface ProviderDescriptor {
   readonly id: string;

@@ -6,6 +6,7 @@ import {
   ScriptedOutboundUrlPolicy,
 } from '../../../../../test/fakes/in-memory-integration.repository';
 import { IntegrationError } from '../../domain/integration.errors';
+import { NovuDemoProviders } from '../../domain/novu-demo-providers';
 import { Actor } from '../actor';
 import { CreateIntegrationCommand } from './create-integration.command';
 import { CreateIntegration } from './create-integration.use-case';
@@ -32,13 +33,18 @@ function setup(options: { novuEmail?: boolean; novuSms?: boolean } = {}) {
     'push-webhook': { 'credentials.webhookUrl': { messages: ['credentials.webhookUrl must not point at a private address'] } },
   });
   const verifier = new ScriptedCredentialsVerifier(['sendgrid'], ['SG.bad']);
-  const useCase = new CreateIntegration(repository, environments, unitOfWork, outboundUrls, verifier, {
-    encryptionKeys: [],
-    novuDemoProviders: { email: options.novuEmail, sms: options.novuSms },
-  });
-  const create = (overrides: Partial<CreateIntegrationCommand> = {}) =>
+  const useCase = new CreateIntegration(
+    repository,
+    environments,
+    unitOfWork,
+    outboundUrls,
+    verifier,
+    new NovuDemoProviders({ email: options.novuEmail, sms: options.novuSms }),
+  );
+  const execute = (overrides: Partial<CreateIntegrationCommand> = {}) =>
     useCase.execute({ actor: apiKeyActor, providerId: 'sendgrid', ...overrides });
-  return { repository, unitOfWork, verifier, create };
+  const create = async (overrides: Partial<CreateIntegrationCommand> = {}) => (await execute(overrides)).integration;
+  return { repository, unitOfWork, verifier, create, execute };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<IntegrationError> {
@@ -164,6 +170,15 @@ describe('CreateIntegration', () => {
       const { create, verifier } = setup();
       await create({ check: true, credentials: { apiKey: 'SG.good' } });
       expect(verifier.verified).toEqual([{ providerId: 'sendgrid', credentials: { apiKey: 'SG.good' } }]);
+    });
+
+    it('reports what the check did: verified, unsupported, or nothing without check: true', async () => {
+      const { execute } = setup();
+      expect((await execute({ check: true, credentials: { apiKey: 'SG.good' } })).credentialsCheck).toBe('verified');
+      expect((await execute({ providerId: 'twilio', check: true })).credentialsCheck).toBe('unsupported');
+      const unchecked = await execute({ credentials: { apiKey: 'SG.good' } });
+      expect(unchecked).not.toHaveProperty('credentialsCheck');
+      expect(await execute({ check: false })).not.toHaveProperty('credentialsCheck');
     });
 
     it('answers CREDENTIALS_CHECK_FAILED when the provider rejects them, saving nothing', async () => {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { Integration, supportsPrimary } from '../../domain/integration';
+import { Integration } from '../../domain/integration';
 import { Actor } from '../actor';
+import { findWritableIntegration } from '../access/integration-access';
 import { IntegrationRepository } from '../ports/integration.repository';
 import { UnitOfWork } from '../ports/unit-of-work';
-import { findWritableIntegration, reorderActive } from '../shared/integration-rules';
 
 export interface DeleteIntegrationCommand {
   readonly actor: Actor;
@@ -13,8 +13,8 @@ export interface DeleteIntegrationCommand {
 }
 
 /**
- * Soft-deletes an integration (spec §4): it disappears everywhere, frees its identifier, and the
- * remaining active integrations of its channel are renumbered. Returns what remains in that environment.
+ * Soft-deletes an integration (docs/contract.md §4; the rules live in `ChannelIntegrations.remove`)
+ * and returns what remains in its environment.
  */
 @Injectable()
 export class DeleteIntegration {
@@ -26,11 +26,11 @@ export class DeleteIntegration {
   async execute(command: DeleteIntegrationCommand): Promise<Integration[]> {
     const found = await findWritableIntegration(this.integrations, command.actor, command.integrationId);
     return this.unitOfWork.run(async () => {
-      await this.integrations.lockChannel(found, found.channel);
-      const current = await findWritableIntegration(this.integrations, command.actor, command.integrationId);
-      await this.integrations.softDelete(current, current.id, command.actor.userId, new Date());
-      if (supportsPrimary(current)) await reorderActive(this.integrations, current, current.channel!);
-      return this.integrations.listByEnvironment(current, { withoutSecrets: command.includeSecrets === false });
+      const channel = await this.integrations.loadChannel(found, found.channel);
+      const integration = await findWritableIntegration(this.integrations, command.actor, command.integrationId);
+      channel.remove(integration, command.actor.userId);
+      await this.integrations.saveChannel(channel);
+      return this.integrations.listByEnvironment(integration, { withoutSecrets: command.includeSecrets === false });
     });
   }
 }

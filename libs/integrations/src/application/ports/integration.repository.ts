@@ -1,11 +1,5 @@
+import { ChannelIntegrations } from '../../domain/channel-integrations';
 import { ChannelType, EnvironmentScope, Integration } from '../../domain/integration';
-import { PriorityHolder } from '../../domain/primary-placement';
-
-export interface PlacementChange {
-  readonly id: string;
-  readonly primary: boolean;
-  readonly priority: number;
-}
 
 export interface ListFilter {
   /** Only `active: true` integrations. */
@@ -17,44 +11,39 @@ export interface ListFilter {
   readonly withoutSecrets?: boolean;
 }
 
+export interface LoadChannelOptions {
+  /** The provider of an integration about to be created: when it is a Novu demo provider, whether one exists is loaded too. */
+  readonly admitting?: string;
+}
+
 /**
  * Persistence of integrations. Every read is scoped to a tenant; deleted rows are invisible to
  * every method. Calls made inside `UnitOfWork.run` share its transaction.
  */
 export abstract class IntegrationRepository {
   /**
-   * Serialises writers of one environment+channel (or one environment's agent integrations when
-   * `channel` is undefined) until the surrounding UnitOfWork transaction ends. Must be called inside
-   * `UnitOfWork.run`.
+   * Takes the lock of one environment+channel (of the environment's agent integrations when
+   * `channel` is undefined) until the surrounding UnitOfWork transaction ends, then loads that
+   * channel's aggregate. Must be called inside `UnitOfWork.run`; writers of the channel load it
+   * first, so they run one after the other.
    */
-  abstract lockChannel(scope: EnvironmentScope, channel: ChannelType | undefined): Promise<void>;
-
-  /** The active delivery integration of that channel with the highest priority. */
-  abstract findHighestPriorityActive(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder | undefined>;
-
-  /** Id, priority and primary flag of the active delivery integrations of that channel, highest first. */
-  abstract listActivePriorities(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder[]>;
-
-  /** Whether a non-deleted integration of the environment already uses this identifier. */
-  abstract identifierTaken(scope: EnvironmentScope, identifier: string, exceptId?: string): Promise<boolean>;
-
-  /** How many non-deleted integrations of the environment use this provider. */
-  abstract countByProvider(scope: EnvironmentScope, providerId: string): Promise<number>;
+  abstract loadChannel(scope: EnvironmentScope, channel: ChannelType | undefined, options?: LoadChannelOptions): Promise<ChannelIntegrations>;
 
   /**
-   * Stores a new integration (credentials and the webhook signing key are encrypted on the way).
-   * Throws `IntegrationError.identifierTaken()` when the database's unique index refuses it.
+   * Makes the aggregate's `pendingWrites()` in their order (inserts and updates encrypt credentials
+   * and the webhook signing key on the way). Throws `IntegrationError.identifierTaken()` when the
+   * identifier's unique index refuses a write.
+   */
+  abstract saveChannel(channel: ChannelIntegrations): Promise<void>;
+
+  /**
+   * Stores a new integration that no other integration's state depends on (see
+   * `ChannelIntegrations.governsCreationOf`), without the channel lock. Same encryption and 409 rule.
    */
   abstract insert(integration: Integration): Promise<void>;
 
-  /** Replaces every mutable field of an existing integration (same encryption and 409 rules). */
-  abstract update(integration: Integration): Promise<void>;
-
-  /**
-   * Applies primary/priority changes to integrations of one environment, clearing flags before
-   * setting them so that the one-primary constraint holds after every statement.
-   */
-  abstract applyPlacements(scope: EnvironmentScope, changes: readonly PlacementChange[]): Promise<void>;
+  /** Whether a non-deleted integration of the environment already uses this identifier. */
+  abstract identifierTaken(scope: EnvironmentScope, identifier: string, exceptId?: string): Promise<boolean>;
 
   /** A non-deleted integration of the organization, or undefined. `id` may be any string. */
   abstract findById(organizationId: string, id: string): Promise<Integration | undefined>;
@@ -64,7 +53,4 @@ export abstract class IntegrationRepository {
 
   /** Non-deleted integrations of one environment, oldest first. */
   abstract listByEnvironment(scope: EnvironmentScope, filter?: ListFilter): Promise<Integration[]>;
-
-  /** Soft delete: sets `deleted`, `deletedAt`, `deletedBy`, clears primary. */
-  abstract softDelete(scope: EnvironmentScope, id: string, deletedBy: string | undefined, at: Date): Promise<void>;
 }

@@ -6,6 +6,7 @@ import {
   ScriptedOutboundUrlPolicy,
 } from '../../../../../test/fakes/in-memory-integration.repository';
 import { IntegrationError } from '../../domain/integration.errors';
+import { NovuDemoProviders } from '../../domain/novu-demo-providers';
 import { Actor } from '../actor';
 import { CreateIntegration } from '../create-integration/create-integration.use-case';
 import { CreateIntegrationCommand } from '../create-integration/create-integration.command';
@@ -26,10 +27,10 @@ function setup() {
     unitOfWork,
     new ScriptedOutboundUrlPolicy(),
     new ScriptedCredentialsVerifier(),
-    { encryptionKeys: [] },
+    new NovuDemoProviders(),
   );
-  const create = (overrides: Partial<CreateIntegrationCommand> = {}) =>
-    createUseCase.execute({ actor: apiKey, providerId: 'sendgrid', ...overrides });
+  const create = async (overrides: Partial<CreateIntegrationCommand> = {}) =>
+    (await createUseCase.execute({ actor: apiKey, providerId: 'sendgrid', ...overrides })).integration;
   const snapshot = () => JSON.stringify([...repository.rows.values()].sort((a, b) => a.id.localeCompare(b.id)));
   return { repository, create, snapshot, setPrimary: new SetIntegrationAsPrimary(repository, unitOfWork) };
 }

@@ -6,6 +6,7 @@ import {
   ScriptedOutboundUrlPolicy,
 } from '../../../../../test/fakes/in-memory-integration.repository';
 import { IntegrationError } from '../../domain/integration.errors';
+import { NovuDemoProviders } from '../../domain/novu-demo-providers';
 import { Actor } from '../actor';
 import { CreateIntegration } from '../create-integration/create-integration.use-case';
 import { CreateIntegrationCommand } from '../create-integration/create-integration.command';
@@ -31,11 +32,9 @@ function setup() {
   const unitOfWork = new PassThroughUnitOfWork();
   const outboundUrls = new ScriptedOutboundUrlPolicy();
   const verifier = new ScriptedCredentialsVerifier(['sendgrid'], ['SG.bad']);
-  const createUseCase = new CreateIntegration(repository, environments, unitOfWork, outboundUrls, verifier, {
-    encryptionKeys: [],
-  });
-  const create = (overrides: Partial<CreateIntegrationCommand> = {}) =>
-    createUseCase.execute({ actor: apiKey, providerId: 'sendgrid', ...overrides });
+  const createUseCase = new CreateIntegration(repository, environments, unitOfWork, outboundUrls, verifier, new NovuDemoProviders());
+  const create = async (overrides: Partial<CreateIntegrationCommand> = {}) =>
+    (await createUseCase.execute({ actor: apiKey, providerId: 'sendgrid', ...overrides })).integration;
   const createActive = () => create({ active: true, credentials: sendgrid });
   return {
     repository,
@@ -79,7 +78,7 @@ describe('UpdateIntegration', () => {
   it('replaces credentials and renames', async () => {
     const { create, update } = setup();
     const { id } = await create({ credentials: { apiKey: 'old', region: 'eu' } });
-    const updated = await update.execute({ actor: session, integrationId: id, name: 'Renamed', credentials: { apiKey: 'new' } });
+    const { integration: updated } = await update.execute({ actor: session, integrationId: id, name: 'Renamed', credentials: { apiKey: 'new' } });
     expect(updated).toMatchObject({ name: 'Renamed', credentials: { apiKey: 'new' } });
   });
 
@@ -138,6 +137,15 @@ describe('UpdateIntegration', () => {
     expect(await codeOf(update.execute({ actor: apiKey, integrationId: id, check: true, credentials: { apiKey: 'SG.bad' } }))).toBe(
       'CREDENTIALS_CHECK_FAILED',
     );
+  });
+
+  it('reports what the check did, and nothing without check: true', async () => {
+    const { create, update } = setup();
+    const { id } = await create({ credentials: { apiKey: 'SG.stored' } });
+    expect((await update.execute({ actor: apiKey, integrationId: id, check: true })).credentialsCheck).toBe('verified');
+    expect(await update.execute({ actor: apiKey, integrationId: id, name: 'n' })).not.toHaveProperty('credentialsCheck');
+    const { id: smsId } = await create({ providerId: 'twilio' });
+    expect((await update.execute({ actor: apiKey, integrationId: smsId, check: true })).credentialsCheck).toBe('unsupported');
   });
 
   it('refuses moving an integration to another environment', async () => {

@@ -1,20 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { Integration, supportsPrimary } from '../../domain/integration';
 import { IntegrationError } from '../../domain/integration.errors';
-import { ProviderCatalog } from '../../domain/provider-catalog';
-import { EnvironmentDirectory } from '../ports/environment-directory';
+import { findWritableIntegration, resolveTargetEnvironment } from '../access/integration-access';
+import { CredentialsVetting } from '../credentials-vetting/credentials-vetting';
+import { IntegrationWriteResult } from '../integration-write-result';
 import { CredentialsVerifier } from '../ports/credentials-verifier';
+import { EnvironmentDirectory } from '../ports/environment-directory';
 import { IntegrationRepository } from '../ports/integration.repository';
 import { OutboundUrlPolicy } from '../ports/outbound-url-policy';
 import { UnitOfWork } from '../ports/unit-of-work';
-import {
-  assertRequiredCredentials,
-  findWritableIntegration,
-  placeNewlyActive,
-  reorderActive,
-  resolveTargetEnvironment,
-  vetCredentials,
-} from '../shared/integration-rules';
 import { UpdateIntegrationCommand } from './update-integration.command';
 
 const UPDATABLE = [
@@ -28,18 +21,22 @@ const UPDATABLE = [
   'configurations',
 ] as const;
 
-/** Changes an integration (spec §4 PUT): same rules as create, plus primary recomputation. */
+/** Changes an integration (docs/contract.md §4 PUT). The rules live in `ChannelIntegrations.update`. */
 @Injectable()
 export class UpdateIntegration {
+  private readonly vetting: CredentialsVetting;
+
   constructor(
     private readonly integrations: IntegrationRepository,
     private readonly environments: EnvironmentDirectory,
     private readonly unitOfWork: UnitOfWork,
-    private readonly outboundUrls: OutboundUrlPolicy,
-    private readonly verifier: CredentialsVerifier,
-  ) {}
+    outboundUrls: OutboundUrlPolicy,
+    verifier: CredentialsVerifier,
+  ) {
+    this.vetting = new CredentialsVetting(outboundUrls, verifier);
+  }
 
-  async execute(command: UpdateIntegrationCommand): Promise<Integration> {
+  async execute(command: UpdateIntegrationCommand): Promise<IntegrationWriteResult> {
     if (!UPDATABLE.some((field) => command[field] !== undefined)) {
       throw new IntegrationError('NO_PROPERTIES_TO_UPDATE', 'No properties found for update');
     }
@@ -58,52 +55,21 @@ export class UpdateIntegration {
 
     // Outside the transaction: a credentials check may take seconds. The set that will be stored
     // is the one checked: the given credentials, else the stored ones.
-    await vetCredentials(
-      this.outboundUrls,
-      this.verifier,
-      found.providerId,
-      command.credentials ?? found.credentials,
-      command.check ?? false,
-    );
+    const credentialsCheck = await this.vetting.vet(found.providerId, command.credentials ?? found.credentials, command.check ?? false);
 
     return this.unitOfWork.run(async () => {
-      await this.integrations.lockChannel(found, found.channel);
-      const current = await findWritableIntegration(this.integrations, command.actor, command.integrationId);
-      const next = this.applyChanges(current, command);
-
-      if (next.identifier !== current.identifier && (await this.integrations.identifierTaken(current, next.identifier, current.id))) {
+      const channel = await this.integrations.loadChannel(found, found.channel);
+      const integration = await findWritableIntegration(this.integrations, command.actor, command.integrationId);
+      const previousIdentifier = integration.identifier;
+      channel.update(integration, command);
+      if (
+        integration.identifier !== previousIdentifier &&
+        (await this.integrations.identifierTaken(integration, integration.identifier, integration.id))
+      ) {
         throw IntegrationError.identifierTaken();
       }
-
-      if (supportsPrimary(next)) {
-        if (next.active && !current.active) {
-          await placeNewlyActive(this.integrations, current, next);
-        } else if (!next.active) {
-          next.primary = false;
-          next.priority = 0;
-        }
-        if (next.primary && next.conditions.length > 0) next.primary = false;
-      }
-
-      await this.integrations.update(next);
-      if (supportsPrimary(next)) await reorderActive(this.integrations, current, next.channel!);
-      return (await this.integrations.findById(current.organizationId, current.id)) ?? next;
+      await this.integrations.saveChannel(channel);
+      return { integration, ...(credentialsCheck ? { credentialsCheck } : {}) };
     });
-  }
-
-  private applyChanges(current: Integration, command: UpdateIntegrationCommand): Integration {
-    const next: Integration = {
-      ...current,
-      name: command.name ?? current.name,
-      identifier: command.identifier ?? current.identifier,
-      active: command.active ?? current.active,
-      credentials: command.credentials !== undefined ? { ...command.credentials } : current.credentials,
-      configurations: command.configurations !== undefined ? { ...command.configurations } : current.configurations,
-      conditions: command.conditions !== undefined ? [...command.conditions] : current.conditions,
-      updatedAt: new Date(),
-    };
-    const provider = ProviderCatalog.find(current.providerId, current.kind);
-    if (next.active && provider) assertRequiredCredentials(provider, next.credentials);
-    return next;
   }
 }

@@ -1,6 +1,6 @@
 import { CredentialsCipher, EncryptedValue } from '../../application/ports/credentials-cipher';
 import { StepFilter } from '../../domain/conditions';
-import { ChannelType, Configurations, Credentials, Integration, IntegrationKind } from '../../domain/integration';
+import { ChannelType, Configurations, Credentials, Integration, IntegrationKind, IntegrationState } from '../../domain/integration';
 import { IntegrationRecord } from './integration.record';
 
 /** Associated data binding the credentials ciphertext to its integration. */
@@ -16,7 +16,7 @@ export const signingKeyAad = (integrationId: string) =>
 export class IntegrationMapper {
   constructor(private readonly cipher: CredentialsCipher) {}
 
-  toRecord(integration: Integration): IntegrationRecord {
+  toRecord(integration: IntegrationState): IntegrationRecord {
     const record = new IntegrationRecord();
     record.id = integration.id;
     record.organizationId = integration.organizationId;
@@ -42,7 +42,7 @@ export class IntegrationMapper {
 
   /** With `secrets: false` nothing is decrypted: credentials `{}`, no webhook signing key. */
   toDomain(record: IntegrationRecord, { secrets }: { secrets: boolean } = { secrets: true }): Integration {
-    return {
+    return Integration.restore({
       id: record.id,
       organizationId: record.organizationId,
       environmentId: record.environmentId,
@@ -66,7 +66,7 @@ export class IntegrationMapper {
       ...(record.deletedBy != null ? { deletedBy: record.deletedBy } : {}),
       createdAt: new Date(record.createdAt),
       updatedAt: new Date(record.updatedAt),
-    };
+    });
   }
 
   encryptCredentials(integrationId: string, credentials: Credentials): Record<string, any> {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError, SelectQueryBuilder } from 'typeorm';
 import { CredentialsCipher } from '../../application/ports/credentials-cipher';
-import { IntegrationRepository, ListFilter, PlacementChange } from '../../application/ports/integration.repository';
-import { ChannelType, EnvironmentScope, Integration } from '../../domain/integration';
+import { IntegrationRepository, ListFilter, LoadChannelOptions } from '../../application/ports/integration.repository';
+import { ChannelIntegrations, ChannelMember } from '../../domain/channel-integrations';
+import { ChannelType, EnvironmentScope, Integration, PRIMARY_CHANNELS } from '../../domain/integration';
 import { IntegrationError } from '../../domain/integration.errors';
-import { PriorityHolder } from '../../domain/primary-placement';
+import { isNovuDemoProvider } from '../../domain/novu-demo-providers';
 import { IntegrationMapper } from './integration.mapper';
 import { IntegrationConstraints, IntegrationRecord } from './integration.record';
 import { isUuid } from './uuid';
@@ -33,29 +34,50 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
     this.mapper = new IntegrationMapper(cipher);
   }
 
+  async loadChannel(
+    scope: EnvironmentScope,
+    channel: ChannelType | undefined,
+    options: LoadChannelOptions = {},
+  ): Promise<ChannelIntegrations> {
+    await this.lockChannel(scope, channel);
+    const ordered = channel !== undefined && PRIMARY_CHANNELS.includes(channel);
+    const members = ordered ? await this.listActivePriorities(scope, channel) : [];
+    const demo = options.admitting;
+    const demoProvidersPresent =
+      demo !== undefined && isNovuDemoProvider(demo) && (await this.countByProvider(scope, demo)) > 0 ? [demo] : [];
+    return ChannelIntegrations.restore({ scope, channel, members, demoProvidersPresent });
+  }
+
+  async saveChannel(channel: ChannelIntegrations): Promise<void> {
+    for (const write of channel.pendingWrites()) {
+      if (write.kind === 'insert') await this.insert(write.integration);
+      else if (write.kind === 'update') await this.update(write.integration);
+      else if (write.kind === 'delete') await this.softDelete(channel.scope, write.integration.id, write.integration.deletedBy, write.integration.updatedAt);
+      else await this.rerank(channel.scope, write);
+    }
+  }
+
+  /**
+   * Serialises writers of one environment+channel (or one environment's agent integrations when
+   * `channel` is undefined) until the surrounding UnitOfWork transaction ends. Must be called inside
+   * `UnitOfWork.run`.
+   */
   async lockChannel(scope: EnvironmentScope, channel: ChannelType | undefined): Promise<void> {
     const manager = requireTransactionManager(this.dataSource, 'IntegrationRepository.lockChannel');
     const key = `${LOCK_NAMESPACE}:${scope.environmentId}:${channel ?? 'agent'}`;
     await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
   }
 
-  async findHighestPriorityActive(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder | undefined> {
-    if (!isScope(scope)) return undefined;
-    // limit(1): getOne() alone fetches every matching row and keeps the first.
-    const [holder] = await this.priorityHolders(scope, channel, 1);
-    return holder;
-  }
-
-  async listActivePriorities(scope: EnvironmentScope, channel: ChannelType): Promise<PriorityHolder[]> {
+  /** The places of the active delivery integrations of that channel, highest first. */
+  async listActivePriorities(scope: EnvironmentScope, channel: ChannelType): Promise<ChannelMember[]> {
     if (!isScope(scope)) return [];
-    return this.priorityHolders(scope, channel);
-  }
-
-  private async priorityHolders(scope: EnvironmentScope, channel: ChannelType, limit?: number): Promise<PriorityHolder[]> {
-    const query = this.activeOfChannel(scope, channel).select(['i.id', 'i.priority', 'i.primary']);
-    if (limit !== undefined) query.limit(limit);
-    const records = await query.getMany();
-    return records.map((record) => ({ id: record.id, priority: record.priority, primary: record.primary }));
+    const records = await this.activeOfChannel(scope, channel).select(['i.id', 'i.priority', 'i.primary', 'i.createdAt']).getMany();
+    return records.map((record) => ({
+      id: record.id,
+      priority: record.priority,
+      primary: record.primary,
+      createdAt: new Date(record.createdAt),
+    }));
   }
 
   async identifierTaken(scope: EnvironmentScope, identifier: string, exceptId?: string): Promise<boolean> {
@@ -65,6 +87,7 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
     return (await query.getCount()) > 0;
   }
 
+  /** How many non-deleted integrations of the environment use this provider. */
   async countByProvider(scope: EnvironmentScope, providerId: string): Promise<number> {
     if (!isScope(scope)) return 0;
     return this.live(scope).andWhere('i.providerId = :providerId', { providerId }).getCount();
@@ -75,6 +98,7 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
     await translateUniqueViolation(() => this.manager().insert(IntegrationRecord, record));
   }
 
+  /** Replaces every mutable field of an existing integration (same encryption and 409 rules). */
   async update(integration: Integration): Promise<void> {
     const record = this.mapper.toRecord(integration);
     const result = await translateUniqueViolation(() =>
@@ -102,29 +126,18 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
     if (result.affected === 0) throw IntegrationError.integrationNotFound(integration.id);
   }
 
-  async applyPlacements(scope: EnvironmentScope, changes: readonly PlacementChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    const ids = changes.map((c) => c.id);
-    const invalid = ids.find((id) => !isUuid(id));
-    if (invalid !== undefined || !isScope(scope)) {
-      throw new Error(`applyPlacements: not an integration id in this environment: ${invalid ?? '(scope)'}`);
+  /** A new primary flag and priority for one integration of the environment (none other changes). */
+  private async rerank(scope: EnvironmentScope, change: { id: string; primary: boolean; priority: number }): Promise<void> {
+    if (!isUuid(change.id) || !isScope(scope)) {
+      throw new Error(`saveChannel: not an integration id in this environment: ${isUuid(change.id) ? '(scope)' : change.id}`);
     }
-    const manager = this.manager();
-    // First clear the flags of every listed row, so no statement below sees two primaries.
-    await manager.query(
-      `UPDATE integrations SET is_primary = false
-        WHERE organization_id = $1 AND environment_id = $2 AND id = ANY($3::uuid[]) AND is_primary AND NOT deleted`,
-      [scope.organizationId, scope.environmentId, ids],
-    );
-    for (const change of changes) {
-      const [, affected] = (await manager.query(
-        `UPDATE integrations SET is_primary = $4, priority = $5, updated_at = now()
-          WHERE organization_id = $1 AND environment_id = $2 AND id = $3 AND NOT deleted`,
-        [scope.organizationId, scope.environmentId, change.id, change.primary, change.priority],
-      )) as [unknown, number];
-      if (affected !== 1) {
-        throw new Error(`applyPlacements: integration ${change.id} not found in environment ${scope.environmentId}`);
-      }
+    const [, affected] = (await this.manager().query(
+      `UPDATE integrations SET is_primary = $4, priority = $5, updated_at = now()
+        WHERE organization_id = $1 AND environment_id = $2 AND id = $3 AND NOT deleted`,
+      [scope.organizationId, scope.environmentId, change.id, change.primary, change.priority],
+    )) as [unknown, number];
+    if (affected !== 1) {
+      throw new Error(`saveChannel: integration ${change.id} not found in environment ${scope.environmentId}`);
     }
   }
 
@@ -150,6 +163,7 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
     return this.list(this.live(scope), filter);
   }
 
+  /** Soft delete: sets `deleted`, `deletedAt`, `deletedBy`, clears primary. */
   async softDelete(scope: EnvironmentScope, id: string, deletedBy: string | undefined, at: Date): Promise<void> {
     if (!isScope(scope) || !isUuid(id)) return;
     await this.manager()

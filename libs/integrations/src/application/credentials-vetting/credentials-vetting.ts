@@ -1,0 +1,38 @@
+import { CredentialsCheckFailed } from '../../domain/credentials-check.errors';
+import { Credentials } from '../../domain/integration';
+import { IntegrationError } from '../../domain/integration.errors';
+import { CredentialsVerifier } from '../ports/credentials-verifier';
+import { OutboundUrlPolicy } from '../ports/outbound-url-policy';
+
+/** What `check: true` did: verified with the provider, or saved unchecked (no verifier exists). */
+export type CredentialsCheckOutcome = 'verified' | 'unsupported';
+
+/**
+ * Vets a credential set before anything is saved (docs/contract.md §3 step 5 and §6): outbound
+ * URLs/hosts must be safe (422 naming each property), and with `check` the provider must accept
+ * the credentials (400 saying what failed). I/O, so it runs outside any transaction: a check may
+ * take seconds. Used by create and update.
+ */
+export class CredentialsVetting {
+  constructor(
+    private readonly outboundUrls: OutboundUrlPolicy,
+    private readonly verifier: CredentialsVerifier,
+  ) {}
+
+  /** Undefined without `check`; otherwise whether the provider verified them or has no verifier. */
+  async vet(providerId: string, credentials: Credentials, check: boolean): Promise<CredentialsCheckOutcome | undefined> {
+    const problems = await this.outboundUrls.check(providerId, credentials);
+    if (Object.keys(problems).length > 0) throw IntegrationError.invalid(problems);
+    if (!check) return undefined;
+    if (!this.verifier.supports(providerId)) return 'unsupported';
+    try {
+      await this.verifier.verify(providerId, credentials);
+    } catch (error) {
+      if (error instanceof CredentialsCheckFailed) {
+        throw new IntegrationError('CREDENTIALS_CHECK_FAILED', error.message);
+      }
+      throw error;
+    }
+    return 'verified';
+  }
+}
