@@ -305,7 +305,7 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
     });
   });
 
-  describe('primary and priority (each case of spec §3)', () => {
+  describe('primary and priority (each case of docs/contract.md §3)', () => {
     let channelClient: ApiClient;
 
     beforeEach(async () => {
@@ -364,7 +364,7 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
     }
   });
 
-  describe('authentication (401 messages of spec §2)', () => {
+  describe('authentication (401 messages of docs/contract.md §2)', () => {
     async function unauthorized(authorization: string | undefined, message: string, headers: Record<string, string> = {}) {
       const response = await apiKey.as(authorization).post(ROUTE, sendgridPayload(), headers);
       expect(expectErrorShape(response, 401, ROUTE)).toMatchObject({ message, error: 'Unauthorized' });

@@ -10,7 +10,7 @@ const SMTP_PASSWORD = 'correct-horse-battery';
 const GOOD_SENDGRID_KEY = 'SG.good-key';
 
 /**
- * `check: true` and outbound URL safety through the whole service (spec §3 step 5, §6): a real SMTP
+ * `check: true` and outbound URL safety through the whole service (docs/contract.md §3 step 5, §6): a real SMTP
  * server and a fake SendGrid API on loopback, which the test configuration allow-lists.
  */
 describe('credential checks and outbound URL safety over HTTP', () => {

@@ -12,7 +12,7 @@ import { condition, sendgridPayload } from '../factories/integration-payloads';
 const ROUTE = '/v1/integrations';
 
 /**
- * Nothing a client sends may produce a 500 or corrupt stored data (DEVELOPERS.md): input that
+ * Nothing a client sends may produce a 500 or corrupt stored data (docs/architecture.md "Rules for developers"): input that
  * PostgreSQL or the parser would choke on must be refused with a 4xx in the error shape.
  */
 describe('hostile input never yields a 5xx', () => {

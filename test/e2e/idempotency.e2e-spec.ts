@@ -7,8 +7,8 @@ import { activeEmailPayload, activeSmsPayload, sendgridCredentials, sendgridPayl
 const ROUTE = '/v1/integrations';
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
-/** The idempotency-key contract (spec §5), over HTTP against a real PostgreSQL. */
-describe('idempotency-key (spec §5)', () => {
+/** The idempotency-key contract (docs/contract.md §5), over HTTP against a real PostgreSQL. */
+describe('idempotency-key (docs/contract.md §5)', () => {
   let testApp: TestApp;
   let db: Client;
   let counter = 0;

@@ -19,7 +19,7 @@ const SCHEMAS = [
 
 /**
  * Our OpenAPI document (GET /api-json) must describe every request and response field of the
- * reference extract Novu publishes for its SDKs (test/fixtures, copied from shared/spec).
+ * reference extract Novu publishes for its SDKs (test/fixtures, a copy of the reference extract docs/contract.md names).
  */
 describe('OpenAPI document at /api-json', () => {
   let testApp: TestApp;

@@ -7,7 +7,7 @@ const SECRET = 'sk-live-0123456789-never-log-me';
 const PASSWORD = 'hunter2-never-log-me';
 
 /**
- * Credentials are never logged (DEVELOPERS.md "Secrets"): with every log level on, nothing the
+ * Credentials are never logged (docs/architecture.md "Rules for developers": Secrets): with every log level on, nothing the
  * service writes — on success, validation failures, a failed credentials check or an internal
  * error — contains a credential value.
  */

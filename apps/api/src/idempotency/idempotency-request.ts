@@ -7,7 +7,7 @@ export const IDEMPOTENCY_KEY_RESPONSE_HEADER = 'Idempotency-Key';
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 /** Stored outcomes are replayed for 24 hours. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** Methods the key applies to (spec §5); the SDK sends one on every request, others ignore it. */
+/** Methods the key applies to (docs/contract.md §5); the SDK sends one on every request, others ignore it. */
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['POST', 'PATCH']);
 
 export const idempotencyMessages = {

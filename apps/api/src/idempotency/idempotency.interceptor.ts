@@ -34,7 +34,7 @@ import { IdempotencyScope, IdempotencyStore, StoredOutcome, UnreadableIdempotenc
 type Outcome = { kind: 'handled'; result: unknown } | { kind: 'stored'; response: IdempotentReplay };
 
 /**
- * The `idempotency-key` contract (spec §5) for POST/PATCH routes of authenticated callers.
+ * The `idempotency-key` contract (docs/contract.md §5) for POST/PATCH routes of authenticated callers.
  *
  * One database transaction per keyed request, joined by the use cases (`UnitOfWork.run` nests):
  * 1. a live stored outcome: same fingerprint → replay it, another → 422 (no lock needed); one that

@@ -7,7 +7,7 @@ import { IdempotencyStore } from './idempotency.store';
 import { TypeOrmIdempotencyStore } from './infrastructure/typeorm-idempotency.store';
 
 /**
- * The `idempotency-key` contract (spec §5). `configureHttp` installs `IdempotencyInterceptor` as the
+ * The `idempotency-key` contract (docs/contract.md §5). `configureHttp` installs `IdempotencyInterceptor` as the
  * outermost global interceptor. It imports the app's configured integrations library module (the
  * same object the HTTP module imports, hence the same instance) for its UnitOfWork, so the use
  * cases join the interceptor's transaction, and for its cipher, which encrypts stored responses.

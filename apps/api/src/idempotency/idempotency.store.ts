@@ -1,7 +1,7 @@
 import type { TransactionHandle } from '@app/integrations';
 import type { StoredFingerprint } from './idempotency-fingerprint';
 
-/** Who owns a key: keys are scoped to an organization (spec §5). */
+/** Who owns a key: keys are scoped to an organization (docs/contract.md §5). */
 export interface IdempotencyScope {
   readonly organizationId: string;
   readonly key: string;

@@ -17,7 +17,7 @@ interface CatalogFile {
 const data = catalogData as CatalogFile;
 const byId = new Map<string, ProviderDescriptor>(data.providers.map((p) => [p.id, p]));
 
-/** The provider catalog (a copy of shared/spec/providers.json shipped with the library). */
+/** The provider catalog (the catalog of docs/contract.md, shipped with the library). */
 export const ProviderCatalog = {
   all(): readonly ProviderDescriptor[] {
     return data.providers;

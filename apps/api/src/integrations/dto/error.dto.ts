@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-/** The body of every error response (spec §1). */
+/** The body of every error response (docs/contract.md §1). */
 export class ErrorDto {
   @ApiProperty({ type: Number, description: 'HTTP status code of the error response.', example: 404 })
   statusCode: number;

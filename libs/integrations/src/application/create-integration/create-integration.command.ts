@@ -2,7 +2,7 @@ import { StepFilter } from '../../domain/conditions';
 import { ChannelType, Configurations, Credentials, IntegrationKind } from '../../domain/integration';
 import { Actor } from '../actor';
 
-/** A validated create request plus who asks. Every field but `providerId` is optional (spec §3). */
+/** A validated create request plus who asks. Every field but `providerId` is optional (docs/contract.md §3). */
 export interface CreateIntegrationCommand {
   readonly actor: Actor;
   readonly providerId: string;

@@ -14,7 +14,7 @@ export interface ListIntegrationsCommand {
   readonly includeSecrets?: boolean;
 }
 
-/** Session users see their whole organization; API keys see their own environment (spec §4). */
+/** Session users see their whole organization; API keys see their own environment (docs/contract.md §4). */
 @Injectable()
 export class ListIntegrations {
   constructor(private readonly integrations: IntegrationRepository) {}

@@ -10,7 +10,7 @@ export interface ReencryptCredentialsCommand {
 
 /**
  * After a new key is put first in the key list, re-encrypts every stored secret with it, so the
- * old key can later be dropped (spec §7). Safe to run while the service serves requests.
+ * old key can later be dropped (docs/contract.md §7). Safe to run while the service serves requests.
  */
 @Injectable()
 export class ReencryptCredentials {
