@@ -41,10 +41,10 @@ function esmPackages(root) {
   return [...names];
 }
 
-const escape = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegExp = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const esm = esmPackages(__dirname);
 const transformIgnorePatterns = esm.length
-  ? [`/node_modules/(?!(?:${esm.map(escape).join('|')})/)`]
+  ? [`/node_modules/(?!(?:${esm.map(escapeRegExp).join('|')})/)`]
   : ['/node_modules/'];
 
 const common = {

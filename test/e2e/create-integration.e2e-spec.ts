@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import catalogFile from '../../libs/integrations/src/domain/providers.json';
 import { ApiClient, expectErrorShape, nullPaths } from '../support/api-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import {
@@ -440,7 +441,7 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
   });
 
   it('never answers with an internal error for the credentials of every catalog provider', async () => {
-    const catalog = require('../../libs/integrations/src/domain/providers.json') as {
+    const catalog = catalogFile as {
       providers: { id: string; required: string[] }[];
     };
     const urlKeys = ['baseUrl', 'webhookUrl', 'redirectUrl', 'apiURL', 'AppIOBaseUrl'];

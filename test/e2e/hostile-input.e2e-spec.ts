@@ -5,6 +5,7 @@ import {
   MAX_OBJECT_KEYS,
   MAX_STRING_LENGTH,
 } from '../../apps/api/src/http/body-shape';
+import { randomBytes } from 'node:crypto';
 import { ApiClient, expectErrorShape } from '../support/api-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { condition, sendgridPayload } from '../factories/integration-payloads';
@@ -40,7 +41,7 @@ describe('hostile input never yields a 5xx', () => {
     ['NUL in a condition', sendgridPayload({ conditions: [condition({ children: [{ field: `f${NUL}`, value: 'v', operator: 'EQUAL', on: 'payload' }] })] })],
     ['NUL in a tlsOptions key', { providerId: 'nodemailer', credentials: { tlsOptions: { [`k${NUL}`]: 1 } } }],
     ['10 kB identifier', sendgridPayload({ identifier: 'x'.repeat(10_000) })],
-    ['10 kB random identifier', sendgridPayload({ identifier: require('node:crypto').randomBytes(7_500).toString('base64') })],
+    ['10 kB random identifier', sendgridPayload({ identifier: randomBytes(7_500).toString('base64') })],
     ['10 kB name', sendgridPayload({ name: 'n'.repeat(10_000) })],
     ['empty identifier', sendgridPayload({ identifier: '' })],
     ['empty name', sendgridPayload({ name: '' })],

@@ -144,7 +144,6 @@ interface Provider {
   readonly optional: readonly string[];
 }
 const PROVIDERS = (catalog as { providers: Provider[] }).providers;
-const PROVIDER_IDS = PROVIDERS.map((p) => p.id);
 /** Providers whose credentials check calls a base URL the test points at its stub. */
 const STUBBED_CHECKS = PROVIDER_VERIFIERS.flatMap((v) => v.providerIds).filter((id) => id !== 'nodemailer');
 

