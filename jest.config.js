@@ -43,9 +43,7 @@ function esmPackages(root) {
 
 const escapeRegExp = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const esm = esmPackages(__dirname);
-const transformIgnorePatterns = esm.length
-  ? [`/node_modules/(?!(?:${esm.map(escapeRegExp).join('|')})/)`]
-  : ['/node_modules/'];
+const transformIgnorePatterns = esm.length ? [`/node_modules/(?!(?:${esm.map(escapeRegExp).join('|')})/)`] : ['/node_modules/'];
 
 const common = {
   rootDir: __dirname,

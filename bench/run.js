@@ -329,7 +329,12 @@ function bootstrapOrganization(env, name) {
         try {
           const result = JSON.parse(stdout.trim().split('\n').pop());
           const byName = (n) => result.environments.find((e) => e.name === n);
-          resolve({ organizationId: result.organizationId, development: byName('Development'), production: byName('Production'), sessionToken: result.sessionToken });
+          resolve({
+            organizationId: result.organizationId,
+            development: byName('Development'),
+            production: byName('Production'),
+            sessionToken: result.sessionToken,
+          });
         } catch (parseError) {
           reject(new Error(`cli bootstrap printed no JSON (${parseError.message}): ${stdout}\n${stderr}`));
         }
@@ -367,7 +372,9 @@ function request(agent, { method, path: urlPath, headers, body, raw, keepBody, t
           bytes += chunk.length;
           if (keepBody) chunks.push(chunk);
         });
-        res.on('end', () => resolve({ status: res.statusCode, bytes, body: keepBody ? Buffer.concat(chunks).toString('utf8') : undefined }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, bytes, body: keepBody ? Buffer.concat(chunks).toString('utf8') : undefined }),
+        );
         res.on('error', reject);
       },
     );
@@ -471,7 +478,13 @@ function scenarios(orgA, orgB) {
         method: 'POST',
         path: '/v1/integrations',
         headers: apiKey(orgA.development.apiKey),
-        body: { providerId: 'sendgrid', name: 'Bench SendGrid', identifier: `bench-inactive-${runId}-${i}`, active: false, credentials: credentials() },
+        body: {
+          providerId: 'sendgrid',
+          name: 'Bench SendGrid',
+          identifier: `bench-inactive-${runId}-${i}`,
+          active: false,
+          credentials: credentials(),
+        },
       }),
     },
     {
@@ -482,7 +495,13 @@ function scenarios(orgA, orgB) {
         method: 'POST',
         path: '/v1/integrations',
         headers: apiKey(orgA.production.apiKey),
-        body: { providerId: 'sendgrid', name: 'Bench SendGrid', identifier: `bench-active-${runId}-${i}`, active: true, credentials: credentials() },
+        body: {
+          providerId: 'sendgrid',
+          name: 'Bench SendGrid',
+          identifier: `bench-active-${runId}-${i}`,
+          active: true,
+          credentials: credentials(),
+        },
       }),
     },
     {
@@ -527,7 +546,9 @@ async function seedList(base, org) {
     const answer = await request(loadAgent, { method: 'GET', path: '/v1/integrations', headers: { authorization }, keepBody: true }, base);
     const listed = answer.status === 200 ? JSON.parse(answer.body).data : undefined;
     if (!Array.isArray(listed) || listed.length !== LIST_SIZE) {
-      throw new Error(`the ${label} list answered ${answer.status} with ${Array.isArray(listed) ? listed.length : 'no'} integrations (expected ${LIST_SIZE})`);
+      throw new Error(
+        `the ${label} list answered ${answer.status} with ${Array.isArray(listed) ? listed.length : 'no'} integrations (expected ${LIST_SIZE})`,
+      );
     }
   }
 }
@@ -608,7 +629,8 @@ function table(results, cipher) {
     ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  const line = (row) => row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  const line = (row) =>
+    row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
   const out = [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
   out.push('');
   if (base) out.push(`ratios against ${base.name} (the faster of the two baseline measurements)`);
@@ -632,7 +654,6 @@ function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Hostile bodies (`--scenario hostile`): does one caller's body stall everybody else's requests?
 
@@ -647,7 +668,12 @@ function hostileKinds(org, stubUrl) {
       make: () => {
         const tlsOptions = {};
         for (let i = 0; i < 60_000; i++) tlsOptions[`option${i}`] = 1;
-        return post({ body: { providerId: 'nodemailer', credentials: { host: 'smtp.example.com', port: '587', from: 'ops@example.com', senderName: 'Bench', tlsOptions } } });
+        return post({
+          body: {
+            providerId: 'nodemailer',
+            credentials: { host: 'smtp.example.com', port: '587', from: 'ops@example.com', senderName: 'Bench', tlsOptions },
+          },
+        });
       },
     },
     {
@@ -658,27 +684,47 @@ function hostileKinds(org, stubUrl) {
           body: {
             providerId: 'mailgun',
             check: true,
-            credentials: { apiKey: 'key-bench', user: 'api', domain: 'example.com', from: 'ops@example.com', senderName: 'Bench', baseUrl: `${stubUrl}/${'/'.repeat(80_000)}x` },
+            credentials: {
+              apiKey: 'key-bench',
+              user: 'api',
+              domain: 'example.com',
+              from: 'ops@example.com',
+              senderName: 'Bench',
+              baseUrl: `${stubUrl}/${'/'.repeat(80_000)}x`,
+            },
           },
         }),
     },
     {
       name: 'nested-100k',
       description: 'sendgrid, credentials.tlsOptions = 100,000 nested arrays (raw JSON, 200 KB)',
-      make: () => post({ raw: `{"providerId":"sendgrid","credentials":{"apiKey":"SG.x","tlsOptions":${'['.repeat(100_000)}${']'.repeat(100_000)}}}` }),
+      make: () =>
+        post({
+          raw: `{"providerId":"sendgrid","credentials":{"apiKey":"SG.x","tlsOptions":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`,
+        }),
     },
     {
       name: 'surrogates',
       description: 'sendgrid, 50,000 lone surrogates (\\ud800) each in name and configurations.inboundWebhookSigningKey (600 KB)',
       make: () => {
         const lone = '\ud800'.repeat(50_000);
-        return post({ body: { providerId: 'sendgrid', name: lone, credentials: { apiKey: 'SG.x', from: 'ops@example.com', senderName: 'Bench' }, configurations: { inboundWebhookSigningKey: lone } } });
+        return post({
+          body: {
+            providerId: 'sendgrid',
+            name: lone,
+            credentials: { apiKey: 'SG.x', from: 'ops@example.com', senderName: 'Bench' },
+            configurations: { inboundWebhookSigningKey: lone },
+          },
+        });
       },
     },
     {
       name: 'string-1mb',
       description: 'sendgrid, credentials.apiKey of 1,000,000 characters (the whole body just under the 1 MiB limit)',
-      make: () => post({ body: { providerId: 'sendgrid', credentials: { apiKey: 'x'.repeat(1_000_000), from: 'ops@example.com', senderName: 'Bench' } } }),
+      make: () =>
+        post({
+          body: { providerId: 'sendgrid', credentials: { apiKey: 'x'.repeat(1_000_000), from: 'ops@example.com', senderName: 'Bench' } },
+        }),
     },
   ];
 }
@@ -729,7 +775,9 @@ function latencyStats(values) {
 }
 
 async function hostileMain() {
-  progress(`hostile scenario: ${HOSTILE_REQUESTS} requests per kind, one at a time, /health/live probed ${PROBE_GAP_MS} ms apart; ${os.cpus().length} CPUs, node ${process.version}`);
+  progress(
+    `hostile scenario: ${HOSTILE_REQUESTS} requests per kind, one at a time, /health/live probed ${PROBE_GAP_MS} ms apart; ${os.cpus().length} CPUs, node ${process.version}`,
+  );
   const tempDir = makeTempDir();
   snapshotDist(tempDir);
   const stubUrl = await startStub();
@@ -756,7 +804,12 @@ async function hostileMain() {
   const quiet = async (name) => {
     progress(`${name}: ${HEALTH_PROBES} /health/live probes on an idle service ...`);
     const run = await probeHealth(service.base, healthAgent, { count: HEALTH_PROBES });
-    phases.push({ name, description: 'no other traffic', hostile: undefined, health: { probes: run.latencies.length, statuses: run.statuses, latencyMs: latencyStats(run.latencies) } });
+    phases.push({
+      name,
+      description: 'no other traffic',
+      hostile: undefined,
+      health: { probes: run.latencies.length, statuses: run.statuses, latencyMs: latencyStats(run.latencies) },
+    });
   };
 
   await quiet('quiet');
@@ -794,12 +847,16 @@ async function hostileMain() {
       health: { probes: health.latencies.length, statuses: health.statuses, latencyMs: latencyStats(health.latencies) },
     });
     const last = phases[phases.length - 1];
-    progress(`  hostile ${JSON.stringify(statuses)} p50 ${last.hostile.latencyMs.p50} ms; /health/live p50 ${last.health.latencyMs.p50} ms, max ${last.health.latencyMs.max} ms`);
+    progress(
+      `  hostile ${JSON.stringify(statuses)} p50 ${last.hostile.latencyMs.p50} ms; /health/live p50 ${last.health.latencyMs.p50} ms, max ${last.health.latencyMs.max} ms`,
+    );
   }
   await quiet('quiet-end');
 
   // The reference: the faster of the two quiet phases (as the throughput run does with its baselines).
-  const reference = phases.filter((p) => p.hostile === undefined).reduce((best, p) => (p.health.latencyMs.p99 < best.health.latencyMs.p99 ? p : best));
+  const reference = phases
+    .filter((p) => p.hostile === undefined)
+    .reduce((best, p) => (p.health.latencyMs.p99 < best.health.latencyMs.p99 ? p : best));
   for (const phase of phases) {
     const ref = reference.health.latencyMs;
     const own = phase.health.latencyMs;
@@ -810,19 +867,41 @@ async function hostileMain() {
     timestamp: new Date().toISOString(),
     scenario: 'hostile',
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}` },
-    config: { hostileRequestsPerKind: HOSTILE_REQUESTS, healthProbes: HEALTH_PROBES, probeGapMs: PROBE_GAP_MS, hostileTimeoutMs: HOSTILE_TIMEOUT_MS, database: database.mode },
+    config: {
+      hostileRequestsPerKind: HOSTILE_REQUESTS,
+      healthProbes: HEALTH_PROBES,
+      probeGapMs: PROBE_GAP_MS,
+      hostileTimeoutMs: HOSTILE_TIMEOUT_MS,
+      database: database.mode,
+    },
     reference: reference.name,
     phases,
   };
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   fs.writeFileSync(path.join(RESULTS_DIR, 'latest-hostile.json'), `${JSON.stringify(report, null, 2)}\n`);
   await cleanup();
-  progress(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; figures in ${path.relative(ROOT, path.join(RESULTS_DIR, 'latest-hostile.json'))}`);
+  progress(
+    `done in ${((Date.now() - started) / 1000).toFixed(1)} s; figures in ${path.relative(ROOT, path.join(RESULTS_DIR, 'latest-hostile.json'))}`,
+  );
   process.stdout.write(`\n${hostileTable(phases, reference)}\n`);
 }
 
 function hostileTable(phases, reference) {
-  const rows = [['phase', 'hostile', 'hostile p50 ms', 'hostile max ms', 'probes', 'live p50 ms', 'live p99 ms', 'live max ms', 'p99 ×quiet', 'max ×quiet', 'hostile statuses']];
+  const rows = [
+    [
+      'phase',
+      'hostile',
+      'hostile p50 ms',
+      'hostile max ms',
+      'probes',
+      'live p50 ms',
+      'live p99 ms',
+      'live max ms',
+      'p99 ×quiet',
+      'max ×quiet',
+      'hostile statuses',
+    ],
+  ];
   for (const p of phases) {
     rows.push([
       p.name,
@@ -835,16 +914,29 @@ function hostileTable(phases, reference) {
       p.health.latencyMs.max.toFixed(2),
       `${p.health.vsQuiet.p99.toFixed(1)}x`,
       `${p.health.vsQuiet.max.toFixed(1)}x`,
-      p.hostile ? Object.entries(p.hostile.statuses).map(([status, n]) => `${status}:${n}`).join(' ') : '',
+      p.hostile
+        ? Object.entries(p.hostile.statuses)
+            .map(([status, n]) => `${status}:${n}`)
+            .join(' ')
+        : '',
     ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  const line = (row) => row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line), '', `ratios against ${reference.name} (the quieter of the two idle phases)`].join('\n');
+  const line = (row) =>
+    row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [
+    line(rows[0]),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(1).map(line),
+    '',
+    `ratios against ${reference.name} (the quieter of the two idle phases)`,
+  ].join('\n');
 }
 
 async function main() {
-  progress(`config: ${REQUESTS} requests/scenario, concurrency ${CONCURRENCY}, warm-up ${WARMUP}, list of ${LIST_SIZE}; ${os.cpus().length} CPUs, node ${process.version}`);
+  progress(
+    `config: ${REQUESTS} requests/scenario, concurrency ${CONCURRENCY}, warm-up ${WARMUP}, list of ${LIST_SIZE}; ${os.cpus().length} CPUs, node ${process.version}`,
+  );
   const tempDir = makeTempDir();
   snapshotDist(tempDir);
   progress(`running from a snapshot of dist/ in ${path.relative(ROOT, tempDir)}/dist`);
@@ -890,18 +982,21 @@ async function main() {
   }
   // The reference is the faster of the two baseline measurements: the warm server's floor. (The
   // first one can still be warming up, or catch a busy moment of the machine.)
-  const base = results
-    .filter((r) => r.name.startsWith('baseline'))
-    .reduce((best, r) => (r.latencyMs.p50 < best.latencyMs.p50 ? r : best));
+  const base = results.filter((r) => r.name.startsWith('baseline')).reduce((best, r) => (r.latencyMs.p50 < best.latencyMs.p50 ? r : best));
   for (const r of results) {
-    r.vsBaseline = { p50: round(r.latencyMs.p50 / base.latencyMs.p50, 2), p99: round(r.latencyMs.p99 / base.latencyMs.p99, 2), throughput: round(base.reqPerSec / r.reqPerSec, 2) };
+    r.vsBaseline = {
+      p50: round(r.latencyMs.p50 / base.latencyMs.p50, 2),
+      p99: round(r.latencyMs.p99 / base.latencyMs.p99, 2),
+      throughput: round(base.reqPerSec / r.reqPerSec, 2),
+    };
   }
 
   const [first, end] = ['baseline', 'baseline-end'].map((name) => results.find((r) => r.name === name));
   if (first && end && Math.abs(end.latencyMs.p50 / first.latencyMs.p50 - 1) > 0.25) {
-    progress(`  ! the baseline p50 moved from ${first.latencyMs.p50} to ${end.latencyMs.p50} ms during the run: the machine was busy or still warming up, compare ratios with care`);
+    progress(
+      `  ! the baseline p50 moved from ${first.latencyMs.p50} to ${end.latencyMs.p50} ms during the run: the machine was busy or still warming up, compare ratios with care`,
+    );
   }
-
 
   const report = {
     timestamp: new Date().toISOString(),
@@ -914,7 +1009,14 @@ async function main() {
       node: process.version,
     },
     reference: base.name,
-    config: { requests: REQUESTS, concurrency: CONCURRENCY, warmup: WARMUP, listSize: LIST_SIZE, cipherOps: CIPHER_OPS, database: database.mode },
+    config: {
+      requests: REQUESTS,
+      concurrency: CONCURRENCY,
+      warmup: WARMUP,
+      listSize: LIST_SIZE,
+      cipherOps: CIPHER_OPS,
+      database: database.mode,
+    },
     scenarios: results,
     cipher,
   };
@@ -922,7 +1024,9 @@ async function main() {
   fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 
   await cleanup();
-  progress(`done in ${((Date.now() - started) / 1000).toFixed(1)} s; figures in ${path.relative(ROOT, path.join(RESULTS_DIR, 'latest.json'))}`);
+  progress(
+    `done in ${((Date.now() - started) / 1000).toFixed(1)} s; figures in ${path.relative(ROOT, path.join(RESULTS_DIR, 'latest.json'))}`,
+  );
   process.stdout.write(`\n${table(results, cipher)}\n`);
 }
 

@@ -5,7 +5,9 @@
 'use strict';
 const path = require('node:path');
 
-const { trimTrailingSlashes } = require(path.join(__dirname, '..', 'dist/apps/api/libs/integrations/src/infrastructure/verification/provider-verifier.js'));
+const { trimTrailingSlashes } = require(
+  path.join(__dirname, '..', 'dist/apps/api/libs/integrations/src/infrastructure/verification/provider-verifier.js'),
+);
 
 function ms(fn) {
   const start = process.hrtime.bigint();

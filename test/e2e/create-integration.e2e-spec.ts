@@ -2,13 +2,7 @@ import { createHmac } from 'node:crypto';
 import catalogFile from '../../libs/integrations/src/domain/providers.json';
 import { ApiClient, expectErrorShape, nullPaths } from '../support/api-client';
 import { startTestApp, TestApp } from '../support/test-app';
-import {
-  activeEmailPayload,
-  activeSmsPayload,
-  condition,
-  sendgridPayload,
-  smtpCredentials,
-} from '../factories/integration-payloads';
+import { activeEmailPayload, activeSmsPayload, condition, sendgridPayload, smtpCredentials } from '../factories/integration-payloads';
 
 const ROUTE = '/v1/integrations';
 
@@ -104,7 +98,10 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
 
   describe('credential visibility and storage', () => {
     it('gives API-key callers credentials: {} and no signing key, never the values', async () => {
-      const response = await apiKey.post(ROUTE, sendgridPayload({ configurations: { inboundWebhookEnabled: true, inboundWebhookSigningKey: 'whsec-create-key' } }));
+      const response = await apiKey.post(
+        ROUTE,
+        sendgridPayload({ configurations: { inboundWebhookEnabled: true, inboundWebhookSigningKey: 'whsec-create-key' } }),
+      );
       expect(response.status).toBe(201);
       expect(response.body.data.credentials).toEqual({});
       expect(response.body.data.configurations).toEqual({ inboundWebhookEnabled: true });
@@ -124,9 +121,7 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
         credentials: smtpCredentials,
         configurations: { inboundWebhookSigningKey: 'whsec-plaintext-signing-key' },
       });
-      const rows = await testApp.dataSource.query('SELECT row_to_json(i)::text AS row FROM integrations i WHERE id = $1', [
-        data._id,
-      ]);
+      const rows = await testApp.dataSource.query('SELECT row_to_json(i)::text AS row FROM integrations i WHERE id = $1', [data._id]);
       expect(rows).toHaveLength(1);
       const stored: string = rows[0].row;
       for (const secret of ['smtp-secret-password', 'smtp-user', 'smtp.example.com', 'whsec-plaintext-signing-key', 'TLSv1.2']) {
@@ -170,12 +165,8 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
 
     it('names unknown top-level, credential and configuration keys', async () => {
       expect(Object.keys(await validationErrors(sendgridPayload({ colour: 'blue' })))).toContain('colour');
-      expect(Object.keys(await validationErrors(sendgridPayload({ credentials: { apiKee: 'typo' } })))).toContain(
-        'credentials.apiKee',
-      );
-      expect(Object.keys(await validationErrors(sendgridPayload({ configurations: { inbox: 'x' } })))).toContain(
-        'configurations.inbox',
-      );
+      expect(Object.keys(await validationErrors(sendgridPayload({ credentials: { apiKee: 'typo' } })))).toContain('credentials.apiKee');
+      expect(Object.keys(await validationErrors(sendgridPayload({ configurations: { inbox: 'x' } })))).toContain('configurations.inbox');
     });
 
     it('checks value types', async () => {
@@ -190,7 +181,12 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
     it('accepts well-formed conditions and returns them', async () => {
       const conditions = [
         condition(),
-        condition({ isNegated: true, value: 'OR', type: 'GROUP', children: [{ field: 'plan', value: 'x', operator: 'IS_DEFINED', on: 'tenant' }] }),
+        condition({
+          isNegated: true,
+          value: 'OR',
+          type: 'GROUP',
+          children: [{ field: 'plan', value: 'x', operator: 'IS_DEFINED', on: 'tenant' }],
+        }),
       ];
       const data = await created(apiKey, sendgridPayload({ conditions }));
       expect(data.conditions).toEqual(conditions);
@@ -274,9 +270,7 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
     it('refuses novu-email and novu-sms when the server has no demo credentials', async () => {
       for (const providerId of ['novu-email', 'novu-sms']) {
         const response = await apiKey.post(ROUTE, { providerId });
-        expect(expectErrorShape(response, 400, ROUTE).message).toBe(
-          `Creating Novu integration for ${providerId} provider is not allowed`,
-        );
+        expect(expectErrorShape(response, 400, ROUTE).message).toBe(`Creating Novu integration for ${providerId} provider is not allowed`);
       }
     });
 
@@ -429,9 +423,7 @@ describe('POST /v1/integrations (real PostgreSQL, over HTTP)', () => {
     });
 
     it('uses Novu-Environment-Id for session callers', async () => {
-      const data = await session
-        .post(ROUTE, sendgridPayload(), { 'Novu-Environment-Id': prodEnvId })
-        .then((r) => r.body.data);
+      const data = await session.post(ROUTE, sendgridPayload(), { 'Novu-Environment-Id': prodEnvId }).then((r) => r.body.data);
       expect(data._environmentId).toBe(prodEnvId);
     });
 

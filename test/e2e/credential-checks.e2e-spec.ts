@@ -139,7 +139,10 @@ describe('credential checks and outbound URL safety over HTTP', () => {
     });
     expect(Object.keys(expectErrorShape(refused, 422, ROUTE).errors)).toEqual(['credentials.baseUrl']);
 
-    const created = await client.post(ROUTE, { providerId: 'push-webhook', credentials: { webhookUrl: 'https://hooks.example.com/x', secretKey: 's' } });
+    const created = await client.post(ROUTE, {
+      providerId: 'push-webhook',
+      credentials: { webhookUrl: 'https://hooks.example.com/x', secretKey: 's' },
+    });
     expect(created.status).toBe(201);
     const path = `${ROUTE}/${created.body.data._id}`;
     const update = await client.put(path, { credentials: { webhookUrl: 'http://[::ffff:127.0.0.2]/', secretKey: 's' } });
@@ -149,11 +152,29 @@ describe('credential checks and outbound URL safety over HTTP', () => {
   // One case per key the policy covers since the per-provider audit: each refused on create and on
   // update, named by its path, its value not echoed, nothing stored or changed.
   const newlyCovered: [label: string, providerId: string, good: Record<string, string>, key: string, bad: string][] = [
-    ['generic-sms auth URL (domain) at the metadata address', 'generic-sms', { domain: 'https://auth.example.com/token' }, 'domain', 'http://169.254.169.254/latest/meta-data/'],
+    [
+      'generic-sms auth URL (domain) at the metadata address',
+      'generic-sms',
+      { domain: 'https://auth.example.com/token' },
+      'domain',
+      'http://169.254.169.254/latest/meta-data/',
+    ],
     ['sinch region spliced into its API host', 'sinch', { region: 'eu' }, 'region', '169.254.169.254/#'],
     ['SES region spliced into the AWS endpoint', 'ses', { region: 'eu-west-1' }, 'region', '169.254.169.254'],
-    ['Pusher Beams instance id spliced into its host', 'pusher-beams', { instanceId: '8f9a6e22-2483-49aa-8552-125f1a4c5781' }, 'instanceId', '169.254.169.254/#'],
-    ['Azure connection string endpoint', 'azure-sms', { accessKey: 'endpoint=https://acme.communication.azure.com/;accesskey=c2VjcmV0' }, 'accessKey', 'endpoint=http://169.254.169.254/;accesskey=c2VjcmV0'],
+    [
+      'Pusher Beams instance id spliced into its host',
+      'pusher-beams',
+      { instanceId: '8f9a6e22-2483-49aa-8552-125f1a4c5781' },
+      'instanceId',
+      '169.254.169.254/#',
+    ],
+    [
+      'Azure connection string endpoint',
+      'azure-sms',
+      { accessKey: 'endpoint=https://acme.communication.azure.com/;accesskey=c2VjcmV0' },
+      'accessKey',
+      'endpoint=http://169.254.169.254/;accesskey=c2VjcmV0',
+    ],
   ];
 
   it.each(newlyCovered)('refuses the %s on create and update', async (_label, providerId, good, key, bad) => {
@@ -177,7 +198,7 @@ describe('credential checks and outbound URL safety over HTTP', () => {
     expect(await rows()).toEqual(stored);
   });
 
-  it('keeps Mailgun\'s domain a sending domain, not an address', async () => {
+  it("keeps Mailgun's domain a sending domain, not an address", async () => {
     const response = await client.post(ROUTE, { providerId: 'mailgun', credentials: { domain: '169.254.169.254' } });
     expect(response.status).toBe(201);
   });

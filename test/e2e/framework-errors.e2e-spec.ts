@@ -121,7 +121,7 @@ describe('framework-level errors keep the error shape and echo nothing raw', () 
     expect(response.text).not.toContain('raw-secret');
   });
 
-  it("404 for an unknown route does not repeat the query string or a long path in its message", async () => {
+  it('404 for an unknown route does not repeat the query string or a long path in its message', async () => {
     const target = `/v1/${'r'.repeat(1_000)}?apiKey=query-secret-value`;
     const response = await rawRequest(port, get(target));
     const message = expectFrameworkError(response, 404, target, 'Not Found');

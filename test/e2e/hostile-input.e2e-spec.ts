@@ -1,10 +1,4 @@
-import {
-  MAX_ARRAY_LENGTH,
-  MAX_BODY_NODES,
-  MAX_KEY_LENGTH,
-  MAX_OBJECT_KEYS,
-  MAX_STRING_LENGTH,
-} from '../../apps/api/src/http/body-shape';
+import { MAX_ARRAY_LENGTH, MAX_BODY_NODES, MAX_KEY_LENGTH, MAX_OBJECT_KEYS, MAX_STRING_LENGTH } from '../../apps/api/src/http/body-shape';
 import { randomBytes } from 'node:crypto';
 import { ApiClient, expectErrorShape } from '../support/api-client';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -38,7 +32,10 @@ describe('hostile input never yields a 5xx', () => {
     ['NUL in identifier', sendgridPayload({ identifier: `id${NUL}` })],
     ['NUL in a credential', sendgridPayload({ credentials: { apiKey: `k${NUL}` } })],
     ['NUL in configurations', sendgridPayload({ configurations: { configurationSetName: `s${NUL}` } })],
-    ['NUL in a condition', sendgridPayload({ conditions: [condition({ children: [{ field: `f${NUL}`, value: 'v', operator: 'EQUAL', on: 'payload' }] })] })],
+    [
+      'NUL in a condition',
+      sendgridPayload({ conditions: [condition({ children: [{ field: `f${NUL}`, value: 'v', operator: 'EQUAL', on: 'payload' }] })] }),
+    ],
     ['NUL in a tlsOptions key', { providerId: 'nodemailer', credentials: { tlsOptions: { [`k${NUL}`]: 1 } } }],
     ['10 kB identifier', sendgridPayload({ identifier: 'x'.repeat(10_000) })],
     ['10 kB random identifier', sendgridPayload({ identifier: randomBytes(7_500).toString('base64') })],
@@ -79,7 +76,9 @@ describe('hostile input never yields a 5xx', () => {
   it('NUL in the body of a keyed request → 422, and nothing is stored for the key', async () => {
     const response = await session.post(ROUTE, sendgridPayload({ name: `a${NUL}b` }), { 'idempotency-key': 'nul-body' });
     expect(response.status).toBe(422);
-    const { n } = (await testApp.dataSource.query("SELECT count(*)::int AS n FROM idempotency_records WHERE idempotency_key = 'nul-body'"))[0];
+    const { n } = (
+      await testApp.dataSource.query("SELECT count(*)::int AS n FROM idempotency_records WHERE idempotency_key = 'nul-body'")
+    )[0];
     expect(n).toBe(0);
   });
 
@@ -105,7 +104,10 @@ describe('hostile input never yields a 5xx', () => {
   });
 
   it('names the path of a NUL character and of too deep nesting', async () => {
-    const nul = await session.post(ROUTE, sendgridPayload({ conditions: [condition({ children: [{ field: `f${NUL}`, value: 'v', operator: 'EQUAL', on: 'payload' }] })] }));
+    const nul = await session.post(
+      ROUTE,
+      sendgridPayload({ conditions: [condition({ children: [{ field: `f${NUL}`, value: 'v', operator: 'EQUAL', on: 'payload' }] })] }),
+    );
     expect(nul.status).toBe(422);
     expect(Object.keys(nul.body.errors)).toEqual(['conditions.0.children.0.field']);
   });
@@ -129,8 +131,16 @@ describe('hostile input never yields a 5xx', () => {
         'conditions.0.children.0.value',
       ],
       ['a credential', sendgridPayload({ credentials: { apiKey: `SG.${LONE}` } }), 'credentials.apiKey'],
-      ['a tlsOptions value', { providerId: 'nodemailer', credentials: { tlsOptions: { servername: `h${LONE}` } } }, 'credentials.tlsOptions.servername'],
-      ['a tlsOptions key', { providerId: 'nodemailer', credentials: { tlsOptions: { [`k${LONE}`]: 1 } } }, 'credentials.tlsOptions.k\\ud800'],
+      [
+        'a tlsOptions value',
+        { providerId: 'nodemailer', credentials: { tlsOptions: { servername: `h${LONE}` } } },
+        'credentials.tlsOptions.servername',
+      ],
+      [
+        'a tlsOptions key',
+        { providerId: 'nodemailer', credentials: { tlsOptions: { [`k${LONE}`]: 1 } } },
+        'credentials.tlsOptions.k\\ud800',
+      ],
       ['a configurations key', sendgridPayload({ configurations: { [`\udc00`]: 1 } }), 'configurations.\\udc00'],
     ])('in %s', async (_label, body, path) => {
       const raw = JSON.stringify(body);
@@ -155,14 +165,33 @@ describe('hostile input never yields a 5xx', () => {
 
     it.each<[string, Record<string, unknown>, string]>([
       ['60,000 keys in credentials', sendgridPayload({ credentials: tooMany(60_000) }), 'credentials'],
-      ['too many keys in tlsOptions', { providerId: 'nodemailer', credentials: { tlsOptions: tooMany(MAX_OBJECT_KEYS + 1) } }, 'credentials.tlsOptions'],
-      ['too many conditions', sendgridPayload({ conditions: Array.from({ length: MAX_ARRAY_LENGTH + 1 }, () => condition()) }), 'conditions'],
-      ['a base URL too long', { providerId: 'mailgun', check: true, credentials: { apiKey: 'k', domain: 'd', baseUrl: `https://h${'/'.repeat(40_000)}a` } }, 'credentials.baseUrl'],
+      [
+        'too many keys in tlsOptions',
+        { providerId: 'nodemailer', credentials: { tlsOptions: tooMany(MAX_OBJECT_KEYS + 1) } },
+        'credentials.tlsOptions',
+      ],
+      [
+        'too many conditions',
+        sendgridPayload({ conditions: Array.from({ length: MAX_ARRAY_LENGTH + 1 }, () => condition()) }),
+        'conditions',
+      ],
+      [
+        'a base URL too long',
+        { providerId: 'mailgun', check: true, credentials: { apiKey: 'k', domain: 'd', baseUrl: `https://h${'/'.repeat(40_000)}a` } },
+        'credentials.baseUrl',
+      ],
       ['a name too long for any string', sendgridPayload({ name: 'n'.repeat(MAX_STRING_LENGTH + 1) }), 'name'],
-      ['a tlsOptions key too long', { providerId: 'nodemailer', credentials: { tlsOptions: { ['k'.repeat(MAX_KEY_LENGTH + 1)]: 1 } } }, 'credentials.tlsOptions'],
+      [
+        'a tlsOptions key too long',
+        { providerId: 'nodemailer', credentials: { tlsOptions: { ['k'.repeat(MAX_KEY_LENGTH + 1)]: 1 } } },
+        'credentials.tlsOptions',
+      ],
       [
         'a credential set too large',
-        { providerId: 'nodemailer', credentials: { password: 'p'.repeat(MAX_STRING_LENGTH), tlsOptions: { ca: ['c'.repeat(MAX_STRING_LENGTH)] } } },
+        {
+          providerId: 'nodemailer',
+          credentials: { password: 'p'.repeat(MAX_STRING_LENGTH), tlsOptions: { ca: ['c'.repeat(MAX_STRING_LENGTH)] } },
+        },
         'credentials',
       ],
     ])('%s → 422 naming the path, without echoing it', async (_label, body, path) => {
@@ -175,16 +204,27 @@ describe('hostile input never yields a 5xx', () => {
     it('a body of more than MAX_BODY_NODES values → 413 in the error shape', async () => {
       const tlsOptions: Record<string, number[]> = {};
       for (let i = 0; i * MAX_ARRAY_LENGTH <= MAX_BODY_NODES; i++) tlsOptions[`a${i}`] = Array.from({ length: MAX_ARRAY_LENGTH }, () => 0);
-      const response = await apiKey.post(ROUTE, { providerId: 'nodemailer', credentials: { tlsOptions } }, { 'idempotency-key': 'many-nodes' });
+      const response = await apiKey.post(
+        ROUTE,
+        { providerId: 'nodemailer', credentials: { tlsOptions } },
+        { 'idempotency-key': 'many-nodes' },
+      );
       expect(expectErrorShape(response, 413, ROUTE).message).toBe(`The request body holds more than ${MAX_BODY_NODES} JSON values`);
-      const { n } = (await testApp.dataSource.query("SELECT count(*)::int AS n FROM idempotency_records WHERE idempotency_key = 'many-nodes'"))[0];
+      const { n } = (
+        await testApp.dataSource.query("SELECT count(*)::int AS n FROM idempotency_records WHERE idempotency_key = 'many-nodes'")
+      )[0];
       expect(n).toBe(0);
     });
 
     it('accepts a real-sized credential set with tlsOptions at the caps of strings', async () => {
       const response = await session.post(ROUTE, {
         providerId: 'nodemailer',
-        credentials: { host: 'smtp.example.com', port: '587', from: 'a@example.com', tlsOptions: { ca: ['c'.repeat(MAX_STRING_LENGTH)], servername: 'smtp.example.com' } },
+        credentials: {
+          host: 'smtp.example.com',
+          port: '587',
+          from: 'a@example.com',
+          tlsOptions: { ca: ['c'.repeat(MAX_STRING_LENGTH)], servername: 'smtp.example.com' },
+        },
       });
       expect(response.status).toBe(201);
     });
@@ -219,7 +259,10 @@ describe('hostile input never yields a 5xx', () => {
     });
 
     it('tlsOptions stays free-form', async () => {
-      const response = await session.post(ROUTE, { providerId: 'nodemailer', credentials: { tlsOptions: { toString: 'x', valueOf: { constructor: 1 } } } });
+      const response = await session.post(ROUTE, {
+        providerId: 'nodemailer',
+        credentials: { tlsOptions: { toString: 'x', valueOf: { constructor: 1 } } },
+      });
       expect(response.status).toBe(201);
     });
 

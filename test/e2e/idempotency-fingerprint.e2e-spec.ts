@@ -81,7 +81,9 @@ describe('idempotency fingerprints at rest', () => {
   }
 
   async function integrationCount(environmentId: string): Promise<number> {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM integrations WHERE environment_id = $1 AND NOT deleted', [environmentId]);
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM integrations WHERE environment_id = $1 AND NOT deleted', [
+      environmentId,
+    ]);
     return rows[0].n;
   }
 

@@ -39,15 +39,17 @@ describe('idempotency-key (docs/contract.md §5)', () => {
   const withKey = (key: string) => ({ 'idempotency-key': key });
 
   async function integrationsIn(environmentId: string): Promise<{ id: string; name: string }[]> {
-    const { rows } = await db.query('SELECT id, name FROM integrations WHERE environment_id = $1 AND NOT deleted ORDER BY created_at', [environmentId]);
+    const { rows } = await db.query('SELECT id, name FROM integrations WHERE environment_id = $1 AND NOT deleted ORDER BY created_at', [
+      environmentId,
+    ]);
     return rows;
   }
 
   async function recordCount(organizationId: string, key: string): Promise<number> {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM idempotency_records WHERE organization_id = $1 AND idempotency_key = $2', [
-      organizationId,
-      key,
-    ]);
+    const { rows } = await db.query(
+      'SELECT count(*)::int AS n FROM idempotency_records WHERE organization_id = $1 AND idempotency_key = $2',
+      [organizationId, key],
+    );
     return rows[0].n;
   }
 

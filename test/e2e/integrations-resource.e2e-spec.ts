@@ -108,9 +108,7 @@ describe('the rest of /v1/integrations (real PostgreSQL, over HTTP)', () => {
       expect(expectErrorShape(await org.dev.put(path, { identifier: 'taken' }), 409, path).message).toBe(
         'Integration with identifier already exists',
       );
-      expect(Object.keys(expectErrorShape(await org.dev.put(path, { providerId: 'mailgun' }), 422, path).errors)).toContain(
-        'providerId',
-      );
+      expect(Object.keys(expectErrorShape(await org.dev.put(path, { providerId: 'mailgun' }), 422, path).errors)).toContain('providerId');
     });
 
     it('answers 403 when an API key reaches into another environment', async () => {
@@ -174,10 +172,9 @@ describe('the rest of /v1/integrations (real PostgreSQL, over HTTP)', () => {
       const org = await organization();
       const primary = await create(org.dev, activeEmailPayload());
       const bare = await create(org.dev, sendgridPayload({ credentials: { from: 'ops@example.com', senderName: 'Acme' } }));
-      const rowsBefore = await testApp.dataSource.query(
-        'SELECT * FROM integrations WHERE id = ANY($1) ORDER BY id',
-        [[primary._id, bare._id]],
-      );
+      const rowsBefore = await testApp.dataSource.query('SELECT * FROM integrations WHERE id = ANY($1) ORDER BY id', [
+        [primary._id, bare._id],
+      ]);
 
       const path = `${ROUTE}/${bare._id}/set-primary`;
       const refused = expectErrorShape(await org.dev.post(path), 422, path);
@@ -185,10 +182,9 @@ describe('the rest of /v1/integrations (real PostgreSQL, over HTTP)', () => {
         'credentials.apiKey': { messages: ['credentials.apiKey is required by sendgrid when the integration is active'] },
       });
       expect(JSON.stringify(refused)).not.toContain('ops@example.com');
-      const rowsAfter = await testApp.dataSource.query(
-        'SELECT * FROM integrations WHERE id = ANY($1) ORDER BY id',
-        [[primary._id, bare._id]],
-      );
+      const rowsAfter = await testApp.dataSource.query('SELECT * FROM integrations WHERE id = ANY($1) ORDER BY id', [
+        [primary._id, bare._id],
+      ]);
       expect(rowsAfter).toEqual(rowsBefore);
 
       const completed = await org.session.put(`${ROUTE}/${bare._id}`, { credentials: { ...sendgridCredentials } });

@@ -2,7 +2,10 @@ import reference from '../fixtures/reference-openapi-integrations.json';
 import { startTestApp, TestApp } from '../support/test-app';
 
 type Schema = { properties?: Record<string, any>; enum?: unknown[]; allOf?: Schema[]; $ref?: string };
-type Document = { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, Schema>; securitySchemes?: Record<string, any> } };
+type Document = {
+  paths: Record<string, Record<string, any>>;
+  components: { schemas: Record<string, Schema>; securitySchemes?: Record<string, any> };
+};
 
 const referenceDocument = reference as unknown as Document;
 const SCHEMAS = [
@@ -130,7 +133,12 @@ describe('OpenAPI document at /api-json', () => {
             path: 'string',
           });
           expect(example.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
-          if (status === '422') expect({ where, message: example.message, errors: typeof example.errors }).toEqual({ where, message: 'Validation Error', errors: 'object' });
+          if (status === '422')
+            expect({ where, message: example.message, errors: typeof example.errors }).toEqual({
+              where,
+              message: 'Validation Error',
+              errors: 'object',
+            });
         }
       }
     }
@@ -190,9 +198,11 @@ describe('OpenAPI document at /api-json', () => {
       }
       const found: string[] = [];
       if (schema.additionalProperties === true && !schema.properties) found.push(where);
-      for (const part of [...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) found.push(...inventedAt(part, seen, where));
+      for (const part of [...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])])
+        found.push(...inventedAt(part, seen, where));
       if (schema.items) found.push(...inventedAt(schema.items, seen, `${where}[]`));
-      for (const [name, property] of Object.entries<any>(schema.properties ?? {})) found.push(...inventedAt(property, seen, `${where}.${name}`));
+      for (const [name, property] of Object.entries<any>(schema.properties ?? {}))
+        found.push(...inventedAt(property, seen, `${where}.${name}`));
       if (typeof schema.additionalProperties === 'object') found.push(...inventedAt(schema.additionalProperties, seen, `${where}.*`));
       return found;
     };
@@ -216,7 +226,11 @@ describe('OpenAPI document at /api-json', () => {
     expect(Object.keys(example)).toEqual(['data']);
     expect(example.data.credentials).toEqual({});
     expect(example.data.configurations).not.toHaveProperty('inboundWebhookSigningKey');
-    expect(example.data).toMatchObject({ _environmentId: expect.any(String), providerId: expect.any(String), primary: expect.any(Boolean) });
+    expect(example.data).toMatchObject({
+      _environmentId: expect.any(String),
+      providerId: expect.any(String),
+      primary: expect.any(Boolean),
+    });
   });
 
   it('documents the ApiKey security scheme for the Authorize button', () => {

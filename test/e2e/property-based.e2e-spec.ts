@@ -262,7 +262,9 @@ const hostileJson: fc.Arbitrary<Json> = fc.letrec<{ value: Json }>((tie) => ({
   ),
 })).value;
 
-const secret: fc.Arbitrary<Secret> = fc.tuple(marker, fc.option(hostileString, { nil: undefined, freq: 3 })).map(([m, tail]) => new Secret(m, tail ?? ''));
+const secret: fc.Arbitrary<Secret> = fc
+  .tuple(marker, fc.option(hostileString, { nil: undefined, freq: 3 }))
+  .map(([m, tail]) => new Secret(m, tail ?? ''));
 
 /** A catalog provider with credentials of its keys: addresses that pass the URL policy, secrets elsewhere. */
 const wellFormedCreate: fc.Arbitrary<Record<string, Json>> = fc
@@ -312,7 +314,13 @@ const setAt =
   };
 
 function isSpecial(value: Json): boolean {
-  return value instanceof Secret || value instanceof Repeat || value instanceof RawNumber || value instanceof ManyKeys || value instanceof DeepArray;
+  return (
+    value instanceof Secret ||
+    value instanceof Repeat ||
+    value instanceof RawNumber ||
+    value instanceof ManyKeys ||
+    value instanceof DeepArray
+  );
 }
 
 /** Copies plain objects and arrays, keeps the special leaves as they are. */
@@ -322,46 +330,94 @@ function structuredCloneJson<T extends Json>(value: T): T {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, structuredCloneJson(v)])) as T;
 }
 
-const scalarField = fc.constantFrom('name', 'identifier', 'providerId', 'channel', 'active', 'check', 'priority', '_environmentId', 'primary');
+const scalarField = fc.constantFrom(
+  'name',
+  'identifier',
+  'providerId',
+  'channel',
+  'active',
+  'check',
+  'priority',
+  '_environmentId',
+  'primary',
+);
 const mutation: fc.Arbitrary<{ label: string; apply: Mutation }> = fc.oneof(
-  fc.tuple(scalarField, hostileJson).map(([field, value]) => ({ label: `${field} = ${fc.stringify(value)}`, apply: setAt([field], value) })),
+  fc
+    .tuple(scalarField, hostileJson)
+    .map(([field, value]) => ({ label: `${field} = ${fc.stringify(value)}`, apply: setAt([field], value) })),
   fc
     .tuple(fc.constantFrom('apiKey', 'password', 'token', 'secretKey', 'from', 'baseUrl', 'host', 'tlsOptions'), hostileJson, marker)
     .map(([key, value, m]) => ({
       label: `credentials.${key} = ${fc.stringify(value)}`,
       apply: setAt(['credentials', key], typeof value === 'string' || value instanceof Repeat ? new Secret(m, value) : value),
     })),
-  secret.map((s) => ({ label: `configurations.inboundWebhookSigningKey = ${fc.stringify(s)}`, apply: setAt(['configurations', 'inboundWebhookSigningKey'], s) })),
+  secret.map((s) => ({
+    label: `configurations.inboundWebhookSigningKey = ${fc.stringify(s)}`,
+    apply: setAt(['configurations', 'inboundWebhookSigningKey'], s),
+  })),
   fc.tuple(hostileString, secret).map(([tail, s]) => ({
     label: `configurations.inboundWebhookSigningKey = ${fc.stringify(s)} + hostile`,
     apply: setAt(['configurations', 'inboundWebhookSigningKey'], new Secret(s.marker, tail)),
   })),
-  fc.tuple(hostileKey, hostileJson).map(([key, value]) => ({ label: `configurations[${JSON.stringify(key)}] = ${fc.stringify(value)}`, apply: setAt(['configurations', key], value) })),
+  fc.tuple(hostileKey, hostileJson).map(([key, value]) => ({
+    label: `configurations[${JSON.stringify(key)}] = ${fc.stringify(value)}`,
+    apply: setAt(['configurations', key], value),
+  })),
   hostileJson.map((value) => ({ label: `conditions = ${fc.stringify(value)}`, apply: setAt(['conditions'], value) })),
   // A well-formed condition whose field or value is hostile text (stored as JSON, not encrypted).
   fc.tuple(fc.constantFrom('field', 'value'), hostileString).map(([part, text]) => ({
     label: `conditions[0].children[0].${part} = ${fc.stringify(text)}`,
-    apply: setAt(['conditions'], [{ isNegated: false, type: 'BOOLEAN', value: 'AND', children: [{ field: 'tier', value: 'pro', operator: 'EQUAL', on: 'subscriber', [part]: text }] }]),
+    apply: setAt(
+      ['conditions'],
+      [
+        {
+          isNegated: false,
+          type: 'BOOLEAN',
+          value: 'AND',
+          children: [{ field: 'tier', value: 'pro', operator: 'EQUAL', on: 'subscriber', [part]: text }],
+        },
+      ],
+    ),
   })),
   fc.tuple(hostileKey, hostileJson).map(([key, value]) => ({
     label: `conditions[0].children[0][${JSON.stringify(key)}] = ${fc.stringify(value)}`,
-    apply: setAt(['conditions'], [{ isNegated: false, type: 'BOOLEAN', value: 'AND', children: [{ field: 'tier', value: 'pro', operator: 'EQUAL', on: 'subscriber', [key]: value }] }]),
+    apply: setAt(
+      ['conditions'],
+      [
+        {
+          isNegated: false,
+          type: 'BOOLEAN',
+          value: 'AND',
+          children: [{ field: 'tier', value: 'pro', operator: 'EQUAL', on: 'subscriber', [key]: value }],
+        },
+      ],
+    ),
   })),
   // Secrets under misspelled or unknown keys, at the top and inside credentials.
-  fc.tuple(hostileKey, secret).map(([key, s]) => ({ label: `[${JSON.stringify(key)}] = {apiKey: secret}`, apply: setAt([key], { apiKey: s, password: s }) })),
-  fc.tuple(hostileKey, secret).map(([key, s]) => ({ label: `credentials[${JSON.stringify(key)}] = secret`, apply: setAt(['credentials', key], s) })),
-  fc.tuple(hostileKey, secret).map(([key, s]) => ({ label: `configurations[${JSON.stringify(key)}] = secret`, apply: setAt(['configurations', key], s) })),
+  fc
+    .tuple(hostileKey, secret)
+    .map(([key, s]) => ({ label: `[${JSON.stringify(key)}] = {apiKey: secret}`, apply: setAt([key], { apiKey: s, password: s }) })),
+  fc
+    .tuple(hostileKey, secret)
+    .map(([key, s]) => ({ label: `credentials[${JSON.stringify(key)}] = secret`, apply: setAt(['credentials', key], s) })),
+  fc
+    .tuple(hostileKey, secret)
+    .map(([key, s]) => ({ label: `configurations[${JSON.stringify(key)}] = secret`, apply: setAt(['configurations', key], s) })),
   // The whole body replaced by any JSON value.
   hostileJson.map((value) => ({ label: `body = ${fc.stringify(value)}`, apply: () => value })),
 );
 
-type Body = { readonly kind: 'json'; readonly value: Json } | { readonly kind: 'raw'; readonly text: (secret: string) => string; readonly label: string; readonly secret: string };
+type Body =
+  | { readonly kind: 'json'; readonly value: Json }
+  | { readonly kind: 'raw'; readonly text: (secret: string) => string; readonly label: string; readonly secret: string };
 
 const createBody: fc.Arbitrary<Body> = fc.oneof(
   { weight: 3, arbitrary: wellFormedCreate.map((value) => ({ kind: 'json' as const, value })) },
   {
     weight: 5,
-    arbitrary: fc.tuple(wellFormedCreate, mutation).map(([body, m]) => ({ kind: 'json' as const, value: withLabel(m.apply(body), m.label) })),
+    arbitrary: fc
+      .tuple(wellFormedCreate, mutation)
+      .map(([body, m]) => ({ kind: 'json' as const, value: withLabel(m.apply(body), m.label) })),
   },
   { weight: 1, arbitrary: rawBody() },
 );
@@ -371,7 +427,10 @@ const updateBody: fc.Arbitrary<Body> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .tuple(wellFormedCreate, fc.subarray(['name', 'identifier', 'active', 'credentials', 'configurations', 'check']))
-      .map(([body, keys]) => ({ kind: 'json' as const, value: Object.fromEntries(keys.filter((k) => k in body).map((k) => [k, body[k]])) })),
+      .map(([body, keys]) => ({
+        kind: 'json' as const,
+        value: Object.fromEntries(keys.filter((k) => k in body).map((k) => [k, body[k]])),
+      })),
   },
   {
     weight: 4,
@@ -408,7 +467,13 @@ function withLabel(value: Json, label: string): Json {
 
 /** A header value fetch accepts (Latin-1 without controls and DEL) but a parser may not like. */
 const headerText = fc.oneof(
-  fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 40 }),
+  fc.string({
+    unit: fc
+      .integer({ min: 0x20, max: 0xff })
+      .filter((c) => c !== 0x7f)
+      .map((c) => String.fromCharCode(c)),
+    maxLength: 40,
+  }),
   fc.constantFrom("' OR 1=1 --", '%00', '\u00ff\u00fe', ' padded ', 'k'.repeat(256), 'k'.repeat(8_000)),
 );
 
@@ -480,7 +545,21 @@ const pathId: fc.Arbitrary<PathId> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .constantFrom<Text>('%00', '%', '%zz', '%E0%A4%A', '%ED%A0%80', '..%2f..%2f', '%2e%2e', ';', '?', '#', new Repeat('-', 10_000), new Repeat('/', 10_000), new Repeat('x', 100_000))
+      .constantFrom<Text>(
+        '%00',
+        '%',
+        '%zz',
+        '%E0%A4%A',
+        '%ED%A0%80',
+        '..%2f..%2f',
+        '%2e%2e',
+        ';',
+        '?',
+        '#',
+        new Repeat('-', 10_000),
+        new Repeat('/', 10_000),
+        new Repeat('x', 100_000),
+      )
       .map((segment) => ({ segment, encoded: false })),
   },
 );
@@ -555,9 +634,15 @@ describe('property-based: generated input to every route never yields a 5xx, a s
 
     // A few real rows before the first generated call, for both callers' environments.
     for (const [kind, body] of [
-      ['api-key', { providerId: 'sendgrid', active: true, credentials: { apiKey: 'SG.seed', from: 'ops@example.com', senderName: 'Seed' } }],
+      [
+        'api-key',
+        { providerId: 'sendgrid', active: true, credentials: { apiKey: 'SG.seed', from: 'ops@example.com', senderName: 'Seed' } },
+      ],
       ['api-key', { providerId: 'twilio', active: false, credentials: { accountSid: 'AC1', token: 'seed-token', from: '+15550100' } }],
-      ['session', { providerId: 'postmark', active: true, credentials: { apiKey: 'pm-seed', from: 'ops@example.com', senderName: 'Seed' } }],
+      [
+        'session',
+        { providerId: 'postmark', active: true, credentials: { apiKey: 'pm-seed', from: 'ops@example.com', senderName: 'Seed' } },
+      ],
       ['session', { providerId: 'slack', active: false, credentials: { applicationId: 'A1', clientId: 'C1', secretKey: 'seed-secret' } }],
     ] as const) {
       const answer = await send(authFor(kind), 'POST', ROUTE, JSON.stringify(body), {});
@@ -575,10 +660,17 @@ describe('property-based: generated input to every route never yields a 5xx, a s
     return kind === 'api-key' ? `ApiKey ${apiKey}` : `Bearer ${sessionToken}`;
   }
 
-  async function send(authorization: string | undefined, method: string, path: string, body: string | undefined, extra: Record<string, string>): Promise<Answer> {
+  async function send(
+    authorization: string | undefined,
+    method: string,
+    path: string,
+    body: string | undefined,
+    extra: Record<string, string>,
+  ): Promise<Answer> {
     const headers: Record<string, string> = { ...extra };
     if (authorization !== undefined) headers.authorization = authorization;
-    if (body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    if (body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
+      headers['content-type'] = 'application/json';
     const response = await fetch(testApp.baseUrl + path, { method, headers, body });
     return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
   }
@@ -616,7 +708,9 @@ describe('property-based: generated input to every route never yields a 5xx, a s
         typeof call.env === 'object' ? call.env.text : call.env === 'unknown-uuid' ? randomUUID() : environments[call.env];
     }
     if (call.idempotencyKey !== undefined) {
-      headers['idempotency-key'] = /^[a-zA-Z0-9_-]{1,32}$/.test(call.idempotencyKey) ? `${call.idempotencyKey}-${runTag}` : call.idempotencyKey;
+      headers['idempotency-key'] = /^[a-zA-Z0-9_-]{1,32}$/.test(call.idempotencyKey)
+        ? `${call.idempotencyKey}-${runTag}`
+        : call.idempotencyKey;
     }
     if (call.contentType !== undefined) headers['content-type'] = call.contentType;
 
@@ -670,7 +764,11 @@ describe('property-based: generated input to every route never yields a 5xx, a s
         found.push(`error body is not a JSON object (content-type ${JSON.stringify(answer.contentType)})`);
       } else {
         if (body.statusCode !== answer.status) found.push(`statusCode ${JSON.stringify(body.statusCode)} ≠ status ${answer.status}`);
-        if (typeof body.timestamp !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(body.timestamp) || Number.isNaN(Date.parse(body.timestamp))) {
+        if (
+          typeof body.timestamp !== 'string' ||
+          !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(body.timestamp) ||
+          Number.isNaN(Date.parse(body.timestamp))
+        ) {
           found.push(`timestamp ${JSON.stringify(body.timestamp)} is not ISO 8601`);
         }
         if (typeof body.path !== 'string') found.push('no path');
@@ -681,7 +779,8 @@ describe('property-based: generated input to every route never yields a 5xx, a s
     // API-key callers never see credential values; nobody gets a secret back in an error.
     if (isError || call.caller === 'api-key') {
       for (const m of sent.secrets) {
-        if (answer.text.includes(m)) found.push(`${isError ? 'error' : `${answer.status} answer to an API-key caller`} echoes the planted secret ${m}`);
+        if (answer.text.includes(m))
+          found.push(`${isError ? 'error' : `${answer.status} answer to an API-key caller`} echoes the planted secret ${m}`);
       }
     }
     return found;
@@ -702,7 +801,12 @@ describe('property-based: generated input to every route never yields a 5xx, a s
     }
     const found = answer.status === -1 ? [answer.text] : violations(call, sent, answer);
     if (found.length) {
-      const label = call.body?.kind === 'json' && call.body.value && typeof call.body.value === 'object' ? LABELS.get(call.body.value as object) : call.body?.kind === 'raw' ? call.body.label : undefined;
+      const label =
+        call.body?.kind === 'json' && call.body.value && typeof call.body.value === 'object'
+          ? LABELS.get(call.body.value as object)
+          : call.body?.kind === 'raw'
+            ? call.body.label
+            : undefined;
       const report = {
         property,
         violations: found,
@@ -749,7 +853,10 @@ describe('property-based: generated input to every route never yields a 5xx, a s
   }, 180_000);
 
   it('PUT, set-primary and DELETE on stored rows and hostile path ids', async () => {
-    await check('by id', fc.array(fc.oneof({ weight: 1, arbitrary: createCall }, { weight: 2, arbitrary: idCall }), { minLength: 1, maxLength: 4 }));
+    await check(
+      'by id',
+      fc.array(fc.oneof({ weight: 1, arbitrary: createCall }, { weight: 2, arbitrary: idCall }), { minLength: 1, maxLength: 4 }),
+    );
   }, 180_000);
 
   it("a session caller's keyed create or set-primary, replayed by an API-key caller, never hands it a secret", async () => {
@@ -757,7 +864,9 @@ describe('property-based: generated input to every route never yields a 5xx, a s
       .tuple(
         fc.oneof(
           createCall.map((c) => ({ ...c, auth: { kind: 'caller' as const }, env: undefined, contentType: undefined })),
-          fc.record({ route: fc.constant<RouteName>('set-primary'), caller, ...headers, id: storedOrUnknownId }).map((c) => ({ ...c, auth: { kind: 'caller' as const }, env: undefined })),
+          fc
+            .record({ route: fc.constant<RouteName>('set-primary'), caller, ...headers, id: storedOrUnknownId })
+            .map((c) => ({ ...c, auth: { kind: 'caller' as const }, env: undefined })),
         ),
         fc.stringMatching(/^[a-zA-Z0-9_-]{8,32}$/),
       )

@@ -117,7 +117,12 @@ describe('idempotent replays obey the credential-visibility policy (real HTTP + 
     expect(replay.headers.get('idempotency-replay')).toBe('true');
     expectNoSecret(replay.text, [...Object.values(twilioCredentials), SIGNING_KEY]);
     const body = JSON.parse(replay.text);
-    expect(body.data).toMatchObject({ _id: b.body.data._id, primary: true, credentials: {}, configurations: { inboundWebhookEnabled: true } });
+    expect(body.data).toMatchObject({
+      _id: b.body.data._id,
+      primary: true,
+      credentials: {},
+      configurations: { inboundWebhookEnabled: true },
+    });
     expect(body.data.configurations).not.toHaveProperty('inboundWebhookSigningKey');
 
     const own = await org.session.post(path, undefined, { 'idempotency-key': key });

@@ -1,5 +1,12 @@
 import { ChannelIntegrations } from '../../libs/integrations/src/domain/channel-integrations';
-import { ChannelType, Credentials, EnvironmentScope, Integration, IntegrationState, PRIMARY_CHANNELS } from '../../libs/integrations/src/domain/integration';
+import {
+  ChannelType,
+  Credentials,
+  EnvironmentScope,
+  Integration,
+  IntegrationState,
+  PRIMARY_CHANNELS,
+} from '../../libs/integrations/src/domain/integration';
 import { CredentialsCheckFailed } from '../../libs/integrations/src/domain/credentials-check.errors';
 import { FieldProblems, IntegrationError } from '../../libs/integrations/src/domain/integration.errors';
 import { isNovuDemoProvider } from '../../libs/integrations/src/domain/novu-demo-providers';
@@ -33,7 +40,11 @@ export class InMemoryIntegrationRepository extends IntegrationRepository {
     );
   }
 
-  async loadChannel(scope: EnvironmentScope, channel: ChannelType | undefined, options: LoadChannelOptions = {}): Promise<ChannelIntegrations> {
+  async loadChannel(
+    scope: EnvironmentScope,
+    channel: ChannelType | undefined,
+    options: LoadChannelOptions = {},
+  ): Promise<ChannelIntegrations> {
     this.locks.push(`${scope.environmentId}:${channel ?? 'agent'}`);
     const ordered = channel !== undefined && PRIMARY_CHANNELS.includes(channel);
     const members = ordered
@@ -60,7 +71,10 @@ export class InMemoryIntegrationRepository extends IntegrationRepository {
       } else {
         const existing = this.rows.get(write.integration.id);
         if (!existing || existing.deleted) throw IntegrationError.integrationNotFound(write.integration.id);
-        if (write.kind === 'update' && (await this.identifierTaken(write.integration, write.integration.identifier, write.integration.id))) {
+        if (
+          write.kind === 'update' &&
+          (await this.identifierTaken(write.integration, write.integration.identifier, write.integration.id))
+        ) {
           throw IntegrationError.identifierTaken();
         }
         this.assertOnePrimary(write.integration);
@@ -109,9 +123,7 @@ export class InMemoryIntegrationRepository extends IntegrationRepository {
   /** Mirrors the database's partial unique index on primaries. */
   private assertOnePrimary(candidate: IntegrationState): void {
     if (!candidate.primary || candidate.deleted) return;
-    const other = this.inScope(candidate).find(
-      (i) => i.primary && i.channel === candidate.channel && i.id !== candidate.id,
-    );
+    const other = this.inScope(candidate).find((i) => i.primary && i.channel === candidate.channel && i.id !== candidate.id);
     if (other) throw new Error(`second primary in ${candidate.environmentId}/${candidate.channel}`);
   }
 }

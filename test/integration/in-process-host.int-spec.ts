@@ -101,7 +101,9 @@ describe('IntegrationsModule in another Nest host (no HTTP)', () => {
 
   it('honours the host configuration (novu-email enabled here)', async () => {
     const create = moduleRef.get(CreateIntegration);
-    await expect(create.execute({ actor: actor(), providerId: 'novu-email' })).resolves.toMatchObject({ integration: { providerId: 'novu-email' } });
+    await expect(create.execute({ actor: actor(), providerId: 'novu-email' })).resolves.toMatchObject({
+      integration: { providerId: 'novu-email' },
+    });
   });
 
   it('reports failures as typed domain errors, not HTTP exceptions', async () => {

@@ -74,9 +74,7 @@ function lowerKeys(record: Record<string, string>): Record<string, string> {
 export function nullPaths(value: unknown, path = ''): string[] {
   if (value === null) return [path || '(root)'];
   if (typeof value !== 'object') return [];
-  return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) =>
-    nullPaths(child, path ? `${path}.${key}` : key),
-  );
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => nullPaths(child, path ? `${path}.${key}` : key));
 }
 
 /** Asserts the spec's error body shape and returns it. */

@@ -3,13 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../apps/api/src/database/data-source-options';
-import {
-  assertTestDatabaseUrl,
-  TEMPLATE_DATABASE,
-  TEST_DATABASE_PREFIX,
-  TEST_DATABASE_SERVER_ENV,
-  withDatabase,
-} from './database-guard';
+import { assertTestDatabaseUrl, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX, TEST_DATABASE_SERVER_ENV, withDatabase } from './database-guard';
 
 export interface TestDatabase {
   /** postgres://… of the new database. */

@@ -189,52 +189,58 @@ describe('npm start: signals stop everything it started', () => {
     }
   };
 
-  it('SIGTERM to npm stops node, the embedded PostgreSQL and its watchdog, and frees the port', explained(async () => {
-    const first = npmStart();
-    const [, key] = await first.waitFor(/Development API key: (\S+)/);
-    apiKey = key;
-    await first.waitFor(/Session token \(Development\): \S+/); // the first start's bootstrap is over
-    const [, baseUrl] = await first.waitFor(/Listening on (http:\/\/\S+)/);
-    await waitUntilReady(baseUrl, first.exited);
+  it(
+    'SIGTERM to npm stops node, the embedded PostgreSQL and its watchdog, and frees the port',
+    explained(async () => {
+      const first = npmStart();
+      const [, key] = await first.waitFor(/Development API key: (\S+)/);
+      apiKey = key;
+      await first.waitFor(/Session token \(Development\): \S+/); // the first start's bootstrap is over
+      const [, baseUrl] = await first.waitFor(/Listening on (http:\/\/\S+)/);
+      await waitUntilReady(baseUrl, first.exited);
 
-    const tree = processTree(first);
-    const postmaster = postmasterOf(dataDir);
-    expect(tree.all).toContain(postmaster.pid);
-    expect(tree.all.length).toBeGreaterThanOrEqual(4); // npm, node, postmaster (+ its children), watchdog
+      const tree = processTree(first);
+      const postmaster = postmasterOf(dataDir);
+      expect(tree.all).toContain(postmaster.pid);
+      expect(tree.all.length).toBeGreaterThanOrEqual(4); // npm, node, postmaster (+ its children), watchdog
 
-    process.kill(first.npm.pid!, 'SIGTERM'); // npm only, as `kill <pid>` or a process manager does
-    expect(await first.exited).toBe(0);
-    expect(await stillAliveAfterBound(tree.all)).toEqual([]);
-    expect(first.output()).toContain('Shut down cleanly');
-    expect(await portIsFree(port)).toBe(true);
-    expect(await portIsFree(postmaster.port)).toBe(true);
-  }));
+      process.kill(first.npm.pid!, 'SIGTERM'); // npm only, as `kill <pid>` or a process manager does
+      expect(await first.exited).toBe(0);
+      expect(await stillAliveAfterBound(tree.all)).toEqual([]);
+      expect(first.output()).toContain('Shut down cleanly');
+      expect(await portIsFree(port)).toBe(true);
+      expect(await portIsFree(postmaster.port)).toBe(true);
+    }),
+  );
 
-  it('SIGKILL of node: the watchdog stops the embedded PostgreSQL, and the next start recovers', explained(async () => {
-    const second = npmStart();
-    const [, baseUrl] = await second.waitFor(/Listening on (http:\/\/\S+)/);
-    await waitUntilReady(baseUrl, second.exited);
-    const tree = processTree(second);
-    const postmaster = postmasterOf(dataDir);
-    expect(tree.all).toContain(postmaster.pid);
+  it(
+    'SIGKILL of node: the watchdog stops the embedded PostgreSQL, and the next start recovers',
+    explained(async () => {
+      const second = npmStart();
+      const [, baseUrl] = await second.waitFor(/Listening on (http:\/\/\S+)/);
+      await waitUntilReady(baseUrl, second.exited);
+      const tree = processTree(second);
+      const postmaster = postmasterOf(dataDir);
+      expect(tree.all).toContain(postmaster.pid);
 
-    process.kill(tree.node, 'SIGKILL');
-    await second.exited; // npm reports its child's death and exits
-    expect(await stillAliveAfterBound(tree.all)).toEqual([]);
-    expect(await portIsFree(port)).toBe(true);
-    expect(await portIsFree(postmaster.port)).toBe(true);
+      process.kill(tree.node, 'SIGKILL');
+      await second.exited; // npm reports its child's death and exits
+      expect(await stillAliveAfterBound(tree.all)).toEqual([]);
+      expect(await portIsFree(port)).toBe(true);
+      expect(await portIsFree(postmaster.port)).toBe(true);
 
-    // The next start finds the data folder as a crash left it, starts, and still knows the API key.
-    const third = npmStart();
-    const [, thirdUrl] = await third.waitFor(/Listening on (http:\/\/\S+)/);
-    await waitUntilReady(thirdUrl, third.exited);
-    const response = await fetch(`${thirdUrl}/v1/integrations`, { headers: { Authorization: `ApiKey ${apiKey}` } });
-    expect(response.status).toBe(200);
-    expect(third.output()).not.toMatch(/EADDRINUSE|postmaster\.pid" already exists/);
+      // The next start finds the data folder as a crash left it, starts, and still knows the API key.
+      const third = npmStart();
+      const [, thirdUrl] = await third.waitFor(/Listening on (http:\/\/\S+)/);
+      await waitUntilReady(thirdUrl, third.exited);
+      const response = await fetch(`${thirdUrl}/v1/integrations`, { headers: { Authorization: `ApiKey ${apiKey}` } });
+      expect(response.status).toBe(200);
+      expect(third.output()).not.toMatch(/EADDRINUSE|postmaster\.pid" already exists/);
 
-    const thirdTree = processTree(third);
-    process.kill(-third.npm.pid!, 'SIGINT'); // Ctrl-C: the terminal signals the whole foreground group
-    expect(await third.exited).toBe(0);
-    expect(await stillAliveAfterBound(thirdTree.all)).toEqual([]);
-  }));
+      const thirdTree = processTree(third);
+      process.kill(-third.npm.pid!, 'SIGINT'); // Ctrl-C: the terminal signals the whole foreground group
+      expect(await third.exited).toBe(0);
+      expect(await stillAliveAfterBound(thirdTree.all)).toEqual([]);
+    }),
+  );
 });

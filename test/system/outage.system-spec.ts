@@ -100,14 +100,19 @@ describe('database outage under load', () => {
 
     const check = new Client({ connectionString: databaseUrl.toString() });
     await check.connect();
-    const { rows } = await check.query<{ id: string }>('SELECT id FROM integrations WHERE environment_id = $1 AND NOT deleted', [environmentId]);
+    const { rows } = await check.query<{ id: string }>('SELECT id FROM integrations WHERE environment_id = $1 AND NOT deleted', [
+      environmentId,
+    ]);
     await check.end();
     const stored = new Set(rows.map((row) => row.id));
     const missing = [...created].filter((id) => !stored.has(id));
 
     const all = [...seen.before, ...seen.down, ...seen.after];
     // One warning per 10 s during the outage with a count, not one per failed request.
-    const databaseWarnings = service.output().split('\n').filter((line) => line.includes('Database unavailable'));
+    const databaseWarnings = service
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('Database unavailable'));
     const answered503 = all.filter((a) => a.status === 503).length;
     report('PostgreSQL stopped and started under load (1 instance, dedicated cluster)', {
       concurrency: CONCURRENCY,
@@ -125,7 +130,14 @@ describe('database outage under load', () => {
     });
 
     const unexpected = all.filter((a) => a.status !== 201 && a.status !== 503);
-    if (unexpected.length) report('unexpected answers: service log', { unhandled: service.output().split('\n').filter((line) => /Unhandled error|Error:/.test(line)).join('\n') });
+    if (unexpected.length)
+      report('unexpected answers: service log', {
+        unhandled: service
+          .output()
+          .split('\n')
+          .filter((line) => /Unhandled error|Error:/.test(line))
+          .join('\n'),
+      });
     expect(unexpected).toEqual([]); // no 500, no hang (timeout)
     expect(seen.down.filter((a) => a.status === 503).length).toBeGreaterThanOrEqual(PER_PHASE);
     for (const failure of all.filter((a) => a.status === 503)) {
@@ -221,7 +233,14 @@ describe('a frozen PostgreSQL', () => {
       } catch {
         // not JSON
       }
-      return { status: response.status, retryAfter: response.headers.get('retry-after'), body, whileFrozen: frozen, afterFreeze: freezeDone, ms: Date.now() - started };
+      return {
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        body,
+        whileFrozen: frozen,
+        afterFreeze: freezeDone,
+        ms: Date.now() - started,
+      };
     };
 
     // The keyed create's transaction blocks on the integrations table, holding its pooled connection.
@@ -266,9 +285,19 @@ describe('a frozen PostgreSQL', () => {
     });
 
     for (const [which, answer] of Object.entries(answers)) {
-      expect({ which, whileFrozen: answer.whileFrozen, afterFreeze: answer.afterFreeze }).toEqual({ which, whileFrozen: true, afterFreeze: true });
+      expect({ which, whileFrozen: answer.whileFrozen, afterFreeze: answer.afterFreeze }).toEqual({
+        which,
+        whileFrozen: true,
+        afterFreeze: true,
+      });
       expect({ which, status: answer.status, retryAfter: answer.retryAfter }).toEqual({ which, status: 503, retryAfter: '1' });
-      expect(answer.body).toEqual({ statusCode: 503, timestamp: expect.any(String), path: ROUTE, message: expect.any(String), error: 'Service Unavailable' });
+      expect(answer.body).toEqual({
+        statusCode: 503,
+        timestamp: expect.any(String),
+        path: ROUTE,
+        message: expect.any(String),
+        error: 'Service Unavailable',
+      });
     }
     expect(stopped.length).toBeGreaterThan(1); // the postmaster and its backends
     expect(recovered.status).toBe(201);

@@ -110,11 +110,17 @@ describe('races across two service instances (separate processes, one database)'
     const key = 'race-same-key';
     const body = sendgridPayload({ name: 'idempotent-race' });
     const responses = await burst(N, (client) => client.post(ROUTE, body, { 'idempotency-key': key }));
-    const outcome = (r: ApiResponse) => (r.status === 201 && r.headers.get('idempotency-replay') === 'true' ? '201 replay' : String(r.status));
+    const outcome = (r: ApiResponse) =>
+      r.status === 201 && r.headers.get('idempotency-replay') === 'true' ? '201 replay' : String(r.status);
     const statuses = tally(responses.map(outcome));
     const { rows } = await db.query("SELECT id FROM integrations WHERE name = 'idempotent-race' AND NOT deleted");
     const { rows: records } = await db.query('SELECT count(*)::int AS n FROM idempotency_records WHERE idempotency_key = $1', [key]);
-    report('one idempotency key, identical concurrent requests', { requests: N, outcomes: statuses, integrations: rows.length, records: records[0].n });
+    report('one idempotency key, identical concurrent requests', {
+      requests: N,
+      outcomes: statuses,
+      integrations: rows.length,
+      records: records[0].n,
+    });
 
     expect(rows).toHaveLength(1);
     expect(records[0].n).toBe(1);
@@ -148,7 +154,12 @@ describe('races across two service instances (separate processes, one database)'
       await waitUntil(async () => (await db.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rowCount! > 0);
       a.child.kill('SIGTERM');
       // New connections are refused once the listener is closed (it never reopens).
-      await waitUntil(() => fetch(`${a.baseUrl}/health/live`).then(() => false, () => true));
+      await waitUntil(() =>
+        fetch(`${a.baseUrl}/health/live`).then(
+          () => false,
+          () => true,
+        ),
+      );
     } finally {
       await db.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]);
     }

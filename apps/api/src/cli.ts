@@ -93,7 +93,9 @@ async function run(argv: string[]): Promise<number> {
         await context.get(RevokeApiKey).execute(principal.apiKeyId);
         const result = { revoked: true, apiKeyId: principal.apiKeyId, environmentId: principal.environmentId };
         process.stdout.write(
-          values.json ? `${JSON.stringify(result)}\n` : `Revoked API key ${principal.apiKeyId} of environment ${principal.environmentId}.\n`,
+          values.json
+            ? `${JSON.stringify(result)}\n`
+            : `Revoked API key ${principal.apiKeyId} of environment ${principal.environmentId}.\n`,
         );
         return 0;
       }
@@ -157,7 +159,10 @@ run(process.argv.slice(2)).then(
       process.stderr.write(`Error: ${error.message}\n\n${HELP}`);
       process.exit(2);
     }
-    const message = error instanceof ConfigError || !(error instanceof Error) ? String((error as Error)?.message ?? error) : (error.stack ?? error.message);
+    const message =
+      error instanceof ConfigError || !(error instanceof Error)
+        ? String((error as Error)?.message ?? error)
+        : (error.stack ?? error.message);
     process.stderr.write(`Error: ${message}\n`);
     process.exit(1);
   },

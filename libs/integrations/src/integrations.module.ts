@@ -57,7 +57,11 @@ const USE_CASES = [
     { provide: OutboundUrlPolicy, useExisting: OutboundUrlChecker },
     { provide: HostResolver, useClass: DnsHostResolver },
     { provide: CredentialsVerifier, useClass: ProviderVerifierRegistry },
-    { provide: NovuDemoProviders, useFactory: (options: IntegrationsModuleOptions) => new NovuDemoProviders(options.novuDemoProviders), inject: [INTEGRATIONS_MODULE_OPTIONS] },
+    {
+      provide: NovuDemoProviders,
+      useFactory: (options: IntegrationsModuleOptions) => new NovuDemoProviders(options.novuDemoProviders),
+      inject: [INTEGRATIONS_MODULE_OPTIONS],
+    },
   ],
   // Besides the use cases: the unit of work, so hosts can write their own rows in the use cases'
   // transaction (through the TransactionHandle it hands to the work); the cipher, so hosts can keep

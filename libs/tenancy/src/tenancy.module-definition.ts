@@ -22,6 +22,4 @@ export const {
   MODULE_OPTIONS_TOKEN: TENANCY_MODULE_OPTIONS,
   OPTIONS_TYPE: TENANCY_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: TENANCY_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<TenancyModuleOptions>()
-  .setClassMethodName('forRoot')
-  .build();
+} = new ConfigurableModuleBuilder<TenancyModuleOptions>().setClassMethodName('forRoot').build();

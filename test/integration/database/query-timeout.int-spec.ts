@@ -24,13 +24,19 @@ describe('client-side query timeout', () => {
     database = await createTestDatabase();
     const options = dataSourceOptions(database.url, {}, { poolSize: 1, connectTimeoutMs: 2_000, statementTimeoutMs: 60_000 });
     const extra = (options as { extra: Record<string, unknown> }).extra;
-    dataSource = await new DataSource({ ...options, migrationsRun: false, extra: { ...extra, query_timeout: 300 } } as typeof options).initialize();
+    dataSource = await new DataSource({
+      ...options,
+      migrationsRun: false,
+      extra: { ...extra, query_timeout: 300 },
+    } as typeof options).initialize();
     watcher = new Client({ connectionString: database.url });
     await watcher.connect();
   });
 
   afterAll(async () => {
-    await watcher?.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%${SLEEP_MARKER}%' AND pid <> pg_backend_pid()`).catch(() => undefined);
+    await watcher
+      ?.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%${SLEEP_MARKER}%' AND pid <> pg_backend_pid()`)
+      .catch(() => undefined);
     await watcher?.end();
     await dataSource?.destroy();
     await database?.drop();
@@ -44,8 +50,17 @@ describe('client-side query timeout', () => {
     ).rows[0].n;
 
   it('configures the pool with the bounded client, query_timeout above statement_timeout and keepalive', () => {
-    const extra = (dataSourceOptions('postgres://u@h/db', {}, { poolSize: 3, connectTimeoutMs: 500, statementTimeoutMs: 4_000 }) as { extra: Record<string, unknown> }).extra;
-    expect(extra).toMatchObject({ Client: QueryTimeoutClient, statement_timeout: 4_000, query_timeout: 4_000 + QUERY_TIMEOUT_MARGIN_MS, keepAlive: true });
+    const extra = (
+      dataSourceOptions('postgres://u@h/db', {}, { poolSize: 3, connectTimeoutMs: 500, statementTimeoutMs: 4_000 }) as {
+        extra: Record<string, unknown>;
+      }
+    ).extra;
+    expect(extra).toMatchObject({
+      Client: QueryTimeoutClient,
+      statement_timeout: 4_000,
+      query_timeout: 4_000 + QUERY_TIMEOUT_MARGIN_MS,
+      keepAlive: true,
+    });
     expect(extra.keepAliveInitialDelayMillis).toEqual(expect.any(Number));
   });
 

@@ -43,7 +43,12 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
         priority: 3,
         configurations: { inboundWebhookEnabled: true, inboundWebhookSigningKey: 'whsec-signing-secret', inboxCount: 'unread' },
         conditions: [
-          { isNegated: false, type: 'BOOLEAN', value: 'AND', children: [{ field: 'tier', value: 'gold', operator: 'EQUAL', on: 'subscriber' }] },
+          {
+            isNegated: false,
+            type: 'BOOLEAN',
+            value: 'AND',
+            children: [{ field: 'tier', value: 'gold', operator: 'EQUAL', on: 'subscriber' }],
+          },
         ],
         createdAt: created,
         updatedAt: created,
@@ -140,7 +145,9 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
       await db.repository.insert(inEnv({ identifier: 'taken' }));
       const second = inEnv({ identifier: 'free' });
       await db.repository.insert(second);
-      await expect(db.repository.update(buildIntegration({ ...second, identifier: 'taken' }))).rejects.toMatchObject({ code: 'IDENTIFIER_TAKEN' });
+      await expect(db.repository.update(buildIntegration({ ...second, identifier: 'taken' }))).rejects.toMatchObject({
+        code: 'IDENTIFIER_TAKEN',
+      });
     });
 
     it('frees the identifier after a soft delete', async () => {
@@ -168,9 +175,7 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
       await db.repository.insert(primary);
       await db.repository.insert(other);
 
-      const driverError = await driverErrorOf(
-        db.dataSource.query('UPDATE integrations SET is_primary = true WHERE id = $1', [other.id]),
-      );
+      const driverError = await driverErrorOf(db.dataSource.query('UPDATE integrations SET is_primary = true WHERE id = $1', [other.id]));
       expect(driverError).toMatchObject({ code: '23505', constraint: IntegrationConstraints.primaryUnique });
 
       const error = await errorOf(db.repository.insert(inEnv({ active: true, primary: true, priority: 2 })));
@@ -370,7 +375,9 @@ describe('TypeOrmIntegrationRepository (PostgreSQL)', () => {
       const integration = inEnv();
       await db.repository.insert(integration);
       await db.repository.softDelete(env, integration.id, undefined, new Date());
-      await expect(db.repository.update(buildIntegration({ ...integration, name: 'back' }))).rejects.toMatchObject({ code: 'INTEGRATION_NOT_FOUND' });
+      await expect(db.repository.update(buildIntegration({ ...integration, name: 'back' }))).rejects.toMatchObject({
+        code: 'INTEGRATION_NOT_FOUND',
+      });
     });
 
     it('softDelete keeps the row, records who and when, clears primary and hides it', async () => {

@@ -1,8 +1,5 @@
 import { EnvironmentScope } from '../../../libs/integrations/src/domain/integration';
-import {
-  currentManager,
-  TransactionRequiredError,
-} from '../../../libs/integrations/src/infrastructure/typeorm/typeorm-unit-of-work';
+import { currentManager, TransactionRequiredError } from '../../../libs/integrations/src/infrastructure/typeorm/typeorm-unit-of-work';
 import { buildIntegration } from '../../factories/integration.factory';
 import { IntegrationsDb, openIntegrationsDb } from './integrations-db';
 
@@ -28,8 +25,7 @@ describe('TypeOrmUnitOfWork and lockChannel (PostgreSQL)', () => {
   });
 
   const txid = async () => (await currentManager(db.dataSource).query('SELECT txid_current() AS id'))[0].id as string;
-  const exists = async (id: string) =>
-    (await db.dataSource.query('SELECT 1 FROM integrations WHERE id = $1', [id])).length === 1;
+  const exists = async (id: string) => (await db.dataSource.query('SELECT 1 FROM integrations WHERE id = $1', [id])).length === 1;
 
   /** Resolves once `count` sessions wait for an advisory lock (a database state, not a timer). */
   async function waitersOnAdvisoryLock(count: number): Promise<void> {

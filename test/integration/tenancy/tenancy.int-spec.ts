@@ -118,7 +118,9 @@ describe('tenancy against PostgreSQL', () => {
     });
 
     it('writes nothing when any insert of the transaction fails', async () => {
-      const before = await dataSource.query(`SELECT (SELECT count(*) FROM organizations)::int AS o, (SELECT count(*) FROM environments)::int AS e, (SELECT count(*) FROM api_keys)::int AS k`);
+      const before = await dataSource.query(
+        `SELECT (SELECT count(*) FROM organizations)::int AS o, (SELECT count(*) FROM environments)::int AS e, (SELECT count(*) FROM api_keys)::int AS k`,
+      );
       const hash = sha256('duplicate-environment-name');
 
       await expect(
@@ -132,7 +134,9 @@ describe('tenancy against PostgreSQL', () => {
         }),
       ).rejects.toMatchObject({ driverError: expect.objectContaining({ code: '23505' }) });
 
-      const after = await dataSource.query(`SELECT (SELECT count(*) FROM organizations)::int AS o, (SELECT count(*) FROM environments)::int AS e, (SELECT count(*) FROM api_keys)::int AS k`);
+      const after = await dataSource.query(
+        `SELECT (SELECT count(*) FROM organizations)::int AS o, (SELECT count(*) FROM environments)::int AS e, (SELECT count(*) FROM api_keys)::int AS k`,
+      );
       expect(after).toEqual(before);
     });
   });

@@ -21,8 +21,10 @@ interface ProviderCase {
   readonly answer: (req: RecordedRequest, accepted: boolean) => { status: number; body: unknown };
 }
 
-const plain = (ok: unknown, refused: unknown, status = 401) => (_req: RecordedRequest, accepted: boolean) =>
-  accepted ? { status: 200, body: ok } : { status, body: refused };
+const plain =
+  (ok: unknown, refused: unknown, status = 401) =>
+  (_req: RecordedRequest, accepted: boolean) =>
+    accepted ? { status: 200, body: ok } : { status, body: refused };
 
 const cases: ProviderCase[] = [
   {
@@ -86,7 +88,10 @@ const cases: ProviderCase[] = [
     path: '/v2/messaging_profiles/4001767e-ce0f-4cae-9d5f-0d5e636e7809',
     header: 'authorization',
     headerValue: (s) => `Bearer ${s}`,
-    answer: plain({ data: { id: '4001767e-ce0f-4cae-9d5f-0d5e636e7809' } }, { errors: [{ code: '10009', title: 'Authentication failed' }] }),
+    answer: plain(
+      { data: { id: '4001767e-ce0f-4cae-9d5f-0d5e636e7809' } },
+      { errors: [{ code: '10009', title: 'Authentication failed' }] },
+    ),
   },
   {
     providerId: 'slack',
@@ -105,7 +110,11 @@ const cases: ProviderCase[] = [
     path: '/notifications?app_id=5eb5a37e-b458-11e3-ac11-000c2940e62c&limit=1',
     header: 'authorization',
     headerValue: (s) => `Key os_v2_app_${s}`,
-    answer: plain({ total_count: 0, offset: 0, limit: 1, notifications: [] }, { errors: ['Access denied.  Please include an \'Authorization: ...\' header with a valid API key'] }, 403),
+    answer: plain(
+      { total_count: 0, offset: 0, limit: 1, notifications: [] },
+      { errors: ["Access denied.  Please include an 'Authorization: ...' header with a valid API key"] },
+      403,
+    ),
   },
 ];
 
@@ -170,7 +179,10 @@ describe('HTTP provider credentials checks', () => {
     const verifierFor = (providerId: string) => buildVerifier({ baseUrls: { [providerId]: server.url } });
 
     it('Resend: a sending-only key (401 restricted_api_key) is a valid key', async () => {
-      answer = { status: 401, body: { statusCode: 401, name: 'restricted_api_key', message: 'This API key is restricted to only send emails' } };
+      answer = {
+        status: 401,
+        body: { statusCode: 401, name: 'restricted_api_key', message: 'This API key is restricted to only send emails' },
+      };
       await expect(verifierFor('resend').verify('resend', { apiKey: 're_x' })).resolves.toBeUndefined();
     });
 
@@ -193,15 +205,23 @@ describe('HTTP provider credentials checks', () => {
     it('Telnyx: an unknown messaging profile is a rejection', async () => {
       answer = { status: 404, body: { errors: [{ code: '10005', title: 'Resource not found' }] } };
       const failure = await failureOf(verifierFor('telnyx').verify('telnyx', { apiKey: 'k', messageProfileId: 'p-1' }));
-      expect(failure).toMatchObject({ reason: 'rejected', message: 'Telnyx has no such messaging profile (credentials.messageProfileId) for this API key' });
+      expect(failure).toMatchObject({
+        reason: 'rejected',
+        message: 'Telnyx has no such messaging profile (credentials.messageProfileId) for this API key',
+      });
     });
 
     it('Twilio and OneSignal: an unknown account or app is a rejection that does not echo its id', async () => {
       answer = { status: 404, body: { code: 20404, message: 'The requested resource was not found' } };
       const twilio = await failureOf(verifierFor('twilio').verify('twilio', { accountSid: 'AC-echo-me-not', token: 't' }));
-      expect(twilio).toMatchObject({ reason: 'rejected', message: 'Twilio has no such account (credentials.accountSid) for these credentials' });
+      expect(twilio).toMatchObject({
+        reason: 'rejected',
+        message: 'Twilio has no such account (credentials.accountSid) for these credentials',
+      });
       answer = { status: 400, body: { errors: ['app_id not found'] } };
-      const oneSignal = await failureOf(verifierFor('one-signal').verify('one-signal', { applicationId: 'app-echo-me-not', apiKey: 'os_v2_app_x' }));
+      const oneSignal = await failureOf(
+        verifierFor('one-signal').verify('one-signal', { applicationId: 'app-echo-me-not', apiKey: 'os_v2_app_x' }),
+      );
       expect(oneSignal.reason).toBe('rejected');
       expect(oneSignal.message).not.toContain('echo-me-not');
     });
@@ -219,7 +239,10 @@ describe('HTTP provider credentials checks', () => {
 
     it('OneSignal: a legacy REST key is sent with the Basic scheme', async () => {
       answer = { status: 200, body: { notifications: [] } };
-      await verifierFor('one-signal').verify('one-signal', { applicationId: 'app', apiKey: 'NGEwMGZmMjItY2NkNy0xMWUzLTk5ZDUtMDAwYzI5NDBlNjJj' });
+      await verifierFor('one-signal').verify('one-signal', {
+        applicationId: 'app',
+        apiKey: 'NGEwMGZmMjItY2NkNy0xMWUzLTk5ZDUtMDAwYzI5NDBlNjJj',
+      });
       expect(server.requests[0].headers.authorization).toBe('Basic NGEwMGZmMjItY2NkNy0xMWUzLTk5ZDUtMDAwYzI5NDBlNjJj');
     });
 
@@ -234,7 +257,10 @@ describe('HTTP provider credentials checks', () => {
     it('a server error is neither yes nor no', async () => {
       answer = { status: 503, body: { error: 'down' } };
       const failure = await failureOf(verifierFor('postmark').verify('postmark', { apiKey: 'k' }));
-      expect(failure).toMatchObject({ reason: 'protocol', message: 'Postmark answered HTTP 503, which does not tell whether the credentials work' });
+      expect(failure).toMatchObject({
+        reason: 'protocol',
+        message: 'Postmark answered HTTP 503, which does not tell whether the credentials work',
+      });
     });
 
     it('a missing credential is reported without calling the provider', async () => {
@@ -329,7 +355,10 @@ describe('HTTP provider credentials checks', () => {
     const section = doc.split('<!-- unverified:start -->')[1].split('<!-- unverified:end -->')[0];
     const listed = [...section.matchAll(/`([^`]+)`/g)].map((m) => m[1]).sort();
     const verified = new Set(PROVIDER_VERIFIERS.flatMap((v) => v.providerIds));
-    const expected = ProviderCatalog.all().map((p) => p.id).filter((id) => !verified.has(id)).sort();
+    const expected = ProviderCatalog.all()
+      .map((p) => p.id)
+      .filter((id) => !verified.has(id))
+      .sort();
     expect(listed).toEqual(expected);
     const verifier = buildVerifier();
     for (const id of expected) expect(verifier.supports(id)).toBe(false);

@@ -61,7 +61,13 @@ describe('SMTP credentials check (nodemailer provider)', () => {
     const smtp = await startSmtp({ secure: true });
     servers.push(smtp);
     await expect(
-      verifier.verify('nodemailer', { ...base(smtp.port), secure: true, user: USER, password: PASSWORD, tlsOptions: { rejectUnauthorized: false } }),
+      verifier.verify('nodemailer', {
+        ...base(smtp.port),
+        secure: true,
+        user: USER,
+        password: PASSWORD,
+        tlsOptions: { rejectUnauthorized: false },
+      }),
     ).resolves.toBeUndefined();
   });
 

@@ -5,7 +5,11 @@ export interface Attempt {
   readonly body?: any;
 }
 
-export async function attempt(url: string, init: { method: string; headers: Record<string, string>; body?: unknown }, timeoutMs = 15_000): Promise<Attempt> {
+export async function attempt(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: unknown },
+  timeoutMs = 15_000,
+): Promise<Attempt> {
   try {
     const response = await fetch(url, {
       method: init.method,

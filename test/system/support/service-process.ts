@@ -158,7 +158,11 @@ export async function waitUntilReady(baseUrl: string, exited?: Promise<unknown>)
 
 /** Figures for the lead's report, printed straight to the terminal (not Jest's console buffer). */
 export function report(title: string, figures: Record<string, unknown>): void {
-  process.stdout.write(`\n[system] ${title}\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n')}\n`);
+  process.stdout.write(
+    `\n[system] ${title}\n${Object.entries(figures)
+      .map(([k, v]) => `  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join('\n')}\n`,
+  );
 }
 
 /** A histogram of values. */

@@ -102,7 +102,9 @@ describe('parseAuthorizationHeader never echoes what may be a secret', () => {
 
   it('still names a short token scheme of the longest echoed length', () => {
     const scheme = 'S'.repeat(MAX_ECHOED_SCHEME_LENGTH);
-    expect(() => parseAuthorizationHeader(`${scheme} value`)).toThrow(new UnauthorizedException(`Invalid authentication scheme: "${scheme}"`));
+    expect(() => parseAuthorizationHeader(`${scheme} value`)).toThrow(
+      new UnauthorizedException(`Invalid authentication scheme: "${scheme}"`),
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { UnauthorizedException } from '@nestjs/common';
 
-export type AuthorizationCredential = { readonly scheme: 'api-key'; readonly secret: string } | { readonly scheme: 'bearer'; readonly token: string };
+export type AuthorizationCredential =
+  { readonly scheme: 'api-key'; readonly secret: string } | { readonly scheme: 'bearer'; readonly token: string };
 
 /** 401 messages of the contract (docs/contract.md §2), kept verbatim. */
 export const AUTH_MESSAGES = {
@@ -44,7 +45,9 @@ export function parseAuthorizationHeader(header: string | string[] | undefined):
       if (!value) throw new UnauthorizedException(AUTH_MESSAGES.unauthorized);
       return { scheme: 'bearer', token: value };
     default:
-      throw new UnauthorizedException(mayEchoScheme(scheme, value) ? AUTH_MESSAGES.invalidScheme(scheme) : AUTH_MESSAGES.invalidSchemeUnnamed);
+      throw new UnauthorizedException(
+        mayEchoScheme(scheme, value) ? AUTH_MESSAGES.invalidScheme(scheme) : AUTH_MESSAGES.invalidSchemeUnnamed,
+      );
   }
 }
 

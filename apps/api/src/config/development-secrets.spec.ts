@@ -11,7 +11,8 @@ describe('developmentSecrets', () => {
   let logs: string[];
   const log = (message: string) => void logs.push(message);
   const path = () => join(dataDir, SECRETS_FILE);
-  const store = (content: unknown) => writeFileSync(path(), typeof content === 'string' ? content : JSON.stringify(content), { mode: 0o600 });
+  const store = (content: unknown) =>
+    writeFileSync(path(), typeof content === 'string' ? content : JSON.stringify(content), { mode: 0o600 });
   const problemsOf = (): string[] => {
     try {
       developmentSecrets(dataDir, log);
@@ -52,7 +53,10 @@ describe('developmentSecrets', () => {
 
   it('uses the file another process (the CLI next to npm start) wrote first, and leaves it as it is', () => {
     mkdirSync(dataDir, { recursive: true });
-    const theirs = { encryptionKeys: [{ id: 'cli-1', key: randomBytes(32).toString('base64') }], jwtSecret: randomBytes(48).toString('base64url') };
+    const theirs = {
+      encryptionKeys: [{ id: 'cli-1', key: randomBytes(32).toString('base64') }],
+      jwtSecret: randomBytes(48).toString('base64url'),
+    };
     store(theirs);
     expect(developmentSecrets(dataDir, log)).toEqual(theirs);
     expect(JSON.parse(readFileSync(path(), 'utf8'))).toEqual(theirs);

@@ -60,9 +60,8 @@ export class EnvironmentVariables {
   PORT: number = DEFAULTS.port;
 
   /** Unset outside production: the caller starts the embedded PostgreSQL. */
-  @Rules<string | undefined, EnvironmentVariables>(
-    requiredInProduction('postgres://user:password@host:5432/database'),
-    (value, env) => (value === undefined ? undefined : databaseUrlProblem(value, inProduction(env))),
+  @Rules<string | undefined, EnvironmentVariables>(requiredInProduction('postgres://user:password@host:5432/database'), (value, env) =>
+    value === undefined ? undefined : databaseUrlProblem(value, inProduction(env)),
   )
   DATABASE_URL?: string;
 
@@ -89,7 +88,8 @@ export class EnvironmentVariables {
         ? `must be at least ${MIN_JWT_SECRET_LENGTH} characters (got ${secret.length})`
         : undefined,
     requiredInProduction(`at least ${MIN_JWT_SECRET_LENGTH} characters; ${HOW_TO_GENERATE_SECRET}`),
-    (secret, env) => (secret !== undefined && secret.length >= MIN_JWT_SECRET_LENGTH && inProduction(env) ? jwtSecretWeakness(secret) : undefined),
+    (secret, env) =>
+      secret !== undefined && secret.length >= MIN_JWT_SECRET_LENGTH && inProduction(env) ? jwtSecretWeakness(secret) : undefined,
   )
   JWT_SECRET?: string;
 
@@ -122,7 +122,12 @@ export class EnvironmentVariables {
   NOVU_SMS_INTEGRATION_ACCOUNT_SID?: string;
 
   /** Comma-separated hosts, IPs or CIDR ranges. */
-  @Transform(({ value }: { value: string }) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  @Transform(({ value }: { value: string }) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
   @IsString({ each: true })
   OUTBOUND_URL_ALLOW: string[] = [];
 
@@ -187,7 +192,10 @@ function decodedPassword(url: URL): string {
 function parseBaseUrls(raw: string): ParsedBaseUrls {
   const baseUrls: Record<string, string> = {};
   const problems: string[] = [];
-  for (const entry of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const at = entry.indexOf('=');
     const providerId = entry.slice(0, Math.max(at, 0)).trim();
     const url = entry.slice(at + 1).trim();

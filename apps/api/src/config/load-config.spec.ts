@@ -239,7 +239,9 @@ describe('loadConfig', () => {
 
     it('refuses the JWT_SECRET placeholder docker/compose.yaml used to ship', () => {
       expect(jwtRefusals('REPLACE-with-a-random-secret-of-at-least-32-characters')).toEqual([
-        expect.stringMatching(/^JWT_SECRET: is a published placeholder value; use a random secret \(generate with: openssl rand -base64 48\)$/),
+        expect.stringMatching(
+          /^JWT_SECRET: is a published placeholder value; use a random secret \(generate with: openssl rand -base64 48\)$/,
+        ),
       ]);
     });
 
@@ -265,7 +267,9 @@ describe('loadConfig', () => {
       ['few distinct characters', 'abcabcabababcccbbbaaacbacbabcbacbaabc'],
       ['seven distinct characters', '1223334444555556666667777777123456'],
     ])('refuses JWT_SECRET with too little variety (%s)', (_name, secret) => {
-      expect(jwtRefusals(secret)).toEqual([expect.stringMatching(/^JWT_SECRET: has too little variety \(fewer than 8 distinct characters\)/)]);
+      expect(jwtRefusals(secret)).toEqual([
+        expect.stringMatching(/^JWT_SECRET: has too little variety \(fewer than 8 distinct characters\)/),
+      ]);
     });
 
     it.each([
@@ -297,7 +301,9 @@ describe('loadConfig', () => {
 
     it('refuses an ENCRYPTION_KEYS key of counting bytes (00 01 02 … 1f)', () => {
       const material = Buffer.from(Array.from({ length: 32 }, (_, index) => index)).toString('base64');
-      expect(keyRefusals(material)).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS: key "k1" \(the one that encrypts\) is mostly a run/)]);
+      expect(keyRefusals(material)).toEqual([
+        expect.stringMatching(/^ENCRYPTION_KEYS: key "k1" \(the one that encrypts\) is mostly a run/),
+      ]);
     });
 
     it.each(['my-very-secret-encryption-key-32', 'Tr0ub4dor&3 horse battery staple'])(
@@ -315,7 +321,9 @@ describe('loadConfig', () => {
       // 43 base64 characters + "=" decode to 32 bytes; the text itself reads "REPLACE…".
       const material = `REPLACEwithBase64of32randomBytes${randomBytes(8).toString('base64').replace(/[+/=]/g, 'A').slice(0, 11)}=`;
       expect(Buffer.from(material, 'base64')).toHaveLength(32);
-      expect(keyRefusals(material)).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS: key "k1" \(the one that encrypts\) looks like a placeholder/)]);
+      expect(keyRefusals(material)).toEqual([
+        expect.stringMatching(/^ENCRYPTION_KEYS: key "k1" \(the one that encrypts\) looks like a placeholder/),
+      ]);
     });
 
     it('refuses the ENCRYPTION_KEYS placeholder docker/compose.yaml used to ship', () => {
@@ -327,7 +335,9 @@ describe('loadConfig', () => {
       const weak = Buffer.alloc(32).toString('base64');
       const config = load({ ...base, JWT_SECRET: strongJwt(), ENCRYPTION_KEYS: `k2:${key()},k1:${weak}` });
       expect(config.encryptionKeys.map((entry) => entry.id)).toEqual(['k2', 'k1']);
-      expect(logs).toEqual([expect.stringMatching(/^ENCRYPTION_KEYS: older key "k1" has too little variety.*run the reencrypt command, then remove it$/)]);
+      expect(logs).toEqual([
+        expect.stringMatching(/^ENCRYPTION_KEYS: older key "k1" has too little variety.*run the reencrypt command, then remove it$/),
+      ]);
       expect(logs.join('\n')).not.toContain(weak);
     });
 
@@ -362,9 +372,12 @@ describe('loadConfig', () => {
       return line.slice(line.indexOf(':') + 1).trim();
     };
 
-    it.each(['ENCRYPTION_KEYS', 'JWT_SECRET', 'POSTGRES_PASSWORD'])('takes %s from the environment and refuses to start without it', (name) => {
-      expect(setting(name)).toMatch(new RegExp(`^"\\$\\{${name}:\\?[^}]+\\}"$`));
-    });
+    it.each(['ENCRYPTION_KEYS', 'JWT_SECRET', 'POSTGRES_PASSWORD'])(
+      'takes %s from the environment and refuses to start without it',
+      (name) => {
+        expect(setting(name)).toMatch(new RegExp(`^"\\$\\{${name}:\\?[^}]+\\}"$`));
+      },
+    );
 
     it('builds DATABASE_URL around the POSTGRES_PASSWORD of the environment', () => {
       expect(setting('DATABASE_URL')).toMatch(/^"postgres:\/\/integrations:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/integrations"$/);

@@ -51,7 +51,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       jwtSecret = secrets.jwtSecret;
       generated.push('JWT_SECRET');
     }
-    log(`${generated.join(' and ')} not set: using the development secrets in ${join(dataDir, SECRETS_FILE)} (never use them in production)`);
+    log(
+      `${generated.join(' and ')} not set: using the development secrets in ${join(dataDir, SECRETS_FILE)} (never use them in production)`,
+    );
   }
 
   return {
@@ -101,6 +103,7 @@ function problemLines(error: ValidationError): string[] {
 function warnAboutWeakOlderKeys(keys: readonly EncryptionKey[], log: (message: string) => void): void {
   keys.slice(1).forEach((entry) => {
     const weakness = keyWeakness(Buffer.from(entry.key, 'base64'), entry.key);
-    if (weakness) log(`ENCRYPTION_KEYS: older key "${entry.id}" ${weakness}; it only decrypts now: run the reencrypt command, then remove it`);
+    if (weakness)
+      log(`ENCRYPTION_KEYS: older key "${entry.id}" ${weakness}; it only decrypts now: run the reencrypt command, then remove it`);
   });
 }

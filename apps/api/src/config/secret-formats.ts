@@ -5,7 +5,7 @@ import type { EncryptionKey } from '@app/integrations';
 export const KEY_BYTES = 32;
 export const MIN_JWT_SECRET_LENGTH = 32;
 export const HOW_TO_GENERATE_KEY =
-  'generate with: openssl rand -base64 32, or node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64\'))"';
+  "generate with: openssl rand -base64 32, or node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"";
 export const HOW_TO_GENERATE_SECRET = 'generate with: openssl rand -base64 48';
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;

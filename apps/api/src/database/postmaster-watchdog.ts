@@ -62,11 +62,15 @@ export interface PostmasterWatchdog {
  * loop alive.
  */
 export function startPostmasterWatchdog(postmasterPid: number): PostmasterWatchdog {
-  const child: ChildProcess = spawn(process.execPath, ['-e', WATCHDOG_SCRIPT, String(postmasterPid), processStartTime(postmasterPid) ?? '-'], {
-    // Not NODE_OPTIONS & co.: a --require hook of the parent has no business in the watchdog.
-    env: { PATH: process.env.PATH ?? '' },
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['-e', WATCHDOG_SCRIPT, String(postmasterPid), processStartTime(postmasterPid) ?? '-'],
+    {
+      // Not NODE_OPTIONS & co.: a --require hook of the parent has no business in the watchdog.
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['pipe', 'ignore', 'ignore'],
+    },
+  );
   child.on('error', () => undefined); // could not spawn: no watchdog, the service still runs
   child.stdin?.on('error', () => undefined); // EPIPE if the watchdog is gone
   child.unref();

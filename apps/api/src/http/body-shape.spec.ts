@@ -1,4 +1,15 @@
-import { bodyShapeProblems, inspectBodyShape, MAX_ARRAY_LENGTH, MAX_BODY_DEPTH, MAX_BODY_NODES, MAX_CREDENTIALS_SIZE, MAX_KEY_LENGTH, MAX_OBJECT_KEYS, MAX_STRING_LENGTH, printablePath } from './body-shape';
+import {
+  bodyShapeProblems,
+  inspectBodyShape,
+  MAX_ARRAY_LENGTH,
+  MAX_BODY_DEPTH,
+  MAX_BODY_NODES,
+  MAX_CREDENTIALS_SIZE,
+  MAX_KEY_LENGTH,
+  MAX_OBJECT_KEYS,
+  MAX_STRING_LENGTH,
+  printablePath,
+} from './body-shape';
 
 describe('bodyShapeProblems', () => {
   it('accepts ordinary bodies', () => {
@@ -61,7 +72,9 @@ describe('inspectBodyShape caps', () => {
 
   it('names a string that is too long, without echoing it', () => {
     const problems = bodyShapeProblems({ credentials: { baseUrl: `https://h${'/'.repeat(MAX_STRING_LENGTH)}a` } });
-    expect(problems).toEqual({ 'credentials.baseUrl': { messages: [`credentials.baseUrl must be at most ${MAX_STRING_LENGTH} characters long`] } });
+    expect(problems).toEqual({
+      'credentials.baseUrl': { messages: [`credentials.baseUrl must be at most ${MAX_STRING_LENGTH} characters long`] },
+    });
   });
 
   it('names the object of a property name that is too long, without echoing the name', () => {
@@ -79,7 +92,9 @@ describe('inspectBodyShape caps', () => {
       credentials: { messages: [`credentials must hold at most ${MAX_CREDENTIALS_SIZE} characters of names and values`] },
     });
     const problems = bodyShapeProblems({ credentials: { apiKey: half, tlsOptions: { ca: [half] } } });
-    expect(problems).toEqual({ credentials: { messages: [`credentials must hold at most ${MAX_CREDENTIALS_SIZE} characters of names and values`] } });
+    expect(problems).toEqual({
+      credentials: { messages: [`credentials must hold at most ${MAX_CREDENTIALS_SIZE} characters of names and values`] },
+    });
   });
 
   it('does not count strings outside credentials towards the credential set', () => {

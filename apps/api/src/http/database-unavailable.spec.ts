@@ -2,7 +2,8 @@ import { isDatabaseUnavailable } from './database-unavailable';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 /** A Node system error of a socket call, as node-postgres passes it on. */
-const socketError = (code: string, syscall: string, message = `${syscall} ${code}`) => Object.assign(new Error(message), { code, syscall, errno: -1 });
+const socketError = (code: string, syscall: string, message = `${syscall} ${code}`) =>
+  Object.assign(new Error(message), { code, syscall, errno: -1 });
 /** What Node's HTTP server fails the request stream with when the client aborts, as Fastify's body reader passes it on. */
 const abortedRequest = (code = 'ECONNRESET') => Object.assign(new Error('aborted'), { code, statusCode: 400 });
 
@@ -13,7 +14,10 @@ describe('isDatabaseUnavailable', () => {
     ['a keepalive that found the server gone', socketError('ETIMEDOUT', 'read')],
     ['an unresolvable database host', socketError('ENOTFOUND', 'getaddrinfo')],
     ['the client-side query_timeout', new Error('Query read timeout')],
-    ['a TypeORM QueryFailedError wrapping the query_timeout', Object.assign(new Error('Query read timeout'), { name: 'QueryFailedError', driverError: new Error('Query read timeout') })],
+    [
+      'a TypeORM QueryFailedError wrapping the query_timeout',
+      Object.assign(new Error('Query read timeout'), { name: 'QueryFailedError', driverError: new Error('Query read timeout') }),
+    ],
     ['admin shutdown (57P01)', withCode('57P01', 'terminating connection due to administrator command')],
     ['the server starting up (57P03)', withCode('57P03')],
     ['a connection exception class 08', withCode('08006')],
@@ -23,8 +27,14 @@ describe('isDatabaseUnavailable', () => {
     ['the pool connect timeout', new Error('timeout exceeded when trying to connect')],
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
     ['a TypeORM QueryFailedError wrapping 57P01', Object.assign(new Error('query failed'), { driverError: withCode('57P01') })],
-    ['TypeORM: the transaction lost its connection', Object.assign(new Error('Query runner already released.'), { name: 'QueryRunnerAlreadyReleasedError' })],
-    ['TypeORM: the connection of a released query runner', Object.assign(new Error('already released'), { name: 'QueryRunnerProviderAlreadyReleasedError' })],
+    [
+      'TypeORM: the transaction lost its connection',
+      Object.assign(new Error('Query runner already released.'), { name: 'QueryRunnerAlreadyReleasedError' }),
+    ],
+    [
+      'TypeORM: the connection of a released query runner',
+      Object.assign(new Error('already released'), { name: 'QueryRunnerProviderAlreadyReleasedError' }),
+    ],
     ['a cause chain', new Error('outer', { cause: socketError('ECONNREFUSED', 'connect') })],
     ['an AggregateError of refused connections', new AggregateError([socketError('ECONNREFUSED', 'connect')])],
   ])('%s → true', (_name, error) => {
@@ -39,7 +49,10 @@ describe('isDatabaseUnavailable', () => {
     ['a client that aborted its upload (ECONNRESET)', abortedRequest()],
     ['a client that aborted its upload (ECONNABORTED)', abortedRequest('ECONNABORTED')],
     ['a socket code without a socket call (not from the driver)', withCode('ECONNRESET', 'aborted')],
-    ['an HTTP-level error wrapping a socket error', Object.assign(new Error('Bad Request', { cause: socketError('ECONNRESET', 'read') }), { status: 400 })],
+    [
+      'an HTTP-level error wrapping a socket error',
+      Object.assign(new Error('Bad Request', { cause: socketError('ECONNRESET', 'read') }), { status: 400 }),
+    ],
     ['a string', 'ECONNREFUSED'],
     ['null', null],
   ])('%s → false', (_name, error) => {

@@ -5,7 +5,16 @@ import { undeclaredPropertyProblems } from './declared-properties';
 import { RequestValidationException } from './request-validation';
 
 /** Names of Object.prototype members: class-transformer drops them before the whitelist looks. */
-const PROTOTYPE_NAMES = ['toString', 'constructor', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString'];
+const PROTOTYPE_NAMES = [
+  'toString',
+  'constructor',
+  'valueOf',
+  'hasOwnProperty',
+  '__defineGetter__',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+];
 
 const condition = (extra: Record<string, unknown> = {}, child: Record<string, unknown> = {}) => ({
   isNegated: false,
@@ -16,7 +25,12 @@ const condition = (extra: Record<string, unknown> = {}, child: Record<string, un
 
 describe('undeclaredPropertyProblems', () => {
   it('finds nothing in a body that only uses declared properties', () => {
-    const body = { providerId: 'sendgrid', credentials: { apiKey: 'k', tlsOptions: { toString: 1 } }, conditions: [condition()], configurations: { inboxCount: 'unread' } };
+    const body = {
+      providerId: 'sendgrid',
+      credentials: { apiKey: 'k', tlsOptions: { toString: 1 } },
+      conditions: [condition()],
+      configurations: { inboxCount: 'unread' },
+    };
     expect(undeclaredPropertyProblems(body, CreateIntegrationRequestDto)).toEqual({});
   });
 
@@ -41,7 +55,9 @@ describe('undeclaredPropertyProblems', () => {
   });
 
   it('leaves free-form objects alone (tlsOptions)', () => {
-    expect(undeclaredPropertyProblems({ credentials: { tlsOptions: { toString: 1, anything: { valueOf: 2 } } } }, CreateIntegrationRequestDto)).toEqual({});
+    expect(
+      undeclaredPropertyProblems({ credentials: { tlsOptions: { toString: 1, anything: { valueOf: 2 } } } }, CreateIntegrationRequestDto),
+    ).toEqual({});
   });
 });
 
@@ -67,8 +83,8 @@ describe('ApiValidationPipe and undeclared properties', () => {
   });
 
   it('still passes a valid body through', async () => {
-    await expect(pipe.transform({ providerId: 'sendgrid' }, { type: 'body', metatype: CreateIntegrationRequestDto })).resolves.toBeInstanceOf(
-      CreateIntegrationRequestDto,
-    );
+    await expect(
+      pipe.transform({ providerId: 'sendgrid' }, { type: 'body', metatype: CreateIntegrationRequestDto }),
+    ).resolves.toBeInstanceOf(CreateIntegrationRequestDto);
   });
 });

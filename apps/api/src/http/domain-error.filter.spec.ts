@@ -38,7 +38,11 @@ describe('describeIntegrationError', () => {
 
   it('renders INVALID_INTEGRATION as a validation error with its fields', () => {
     const fields = { 'credentials.from': { messages: ['from is required'] } };
-    expect(describeIntegrationError(IntegrationError.invalid(fields))).toEqual({ status: 422, message: 'Validation Error', errors: fields });
+    expect(describeIntegrationError(IntegrationError.invalid(fields))).toEqual({
+      status: 422,
+      message: 'Validation Error',
+      errors: fields,
+    });
   });
 
   it('keeps the provider failure text for CREDENTIALS_CHECK_FAILED', () => {

@@ -11,7 +11,10 @@ import { respondWithInternalError } from './unhandled-exception.filter';
  */
 const FASTIFY_BODY_ERRORS: Record<string, { status: HttpStatus; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: HttpStatus.BAD_REQUEST, message: 'Request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: HttpStatus.BAD_REQUEST, message: "Body cannot be empty when content-type is set to 'application/json'" },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: HttpStatus.BAD_REQUEST,
+    message: "Body cannot be empty when content-type is set to 'application/json'",
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: HttpStatus.BAD_REQUEST, message: 'Request body size did not match Content-Length' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: HttpStatus.PAYLOAD_TOO_LARGE, message: 'Request body is too large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: HttpStatus.UNSUPPORTED_MEDIA_TYPE, message: 'Unsupported Media Type: send application/json' },
@@ -74,7 +77,10 @@ export class HttpExceptionFilter implements ExceptionFilter<HttpException> {
  * text Nest builds for this request, it becomes `Cannot <METHOD> <path>`, the path bounded and
  * without its query string.
  */
-export function routeNotFoundMessage(exception: HttpException, request: Pick<FastifyRequest, 'method' | 'url'> | undefined): string | undefined {
+export function routeNotFoundMessage(
+  exception: HttpException,
+  request: Pick<FastifyRequest, 'method' | 'url'> | undefined,
+): string | undefined {
   if (!(exception instanceof NotFoundException) || !request) return undefined;
   if (exception.message !== `Cannot ${request.method} ${request.url}`) return undefined;
   return `Cannot ${request.method} ${boundedPath(request.url)}`;

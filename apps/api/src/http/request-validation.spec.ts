@@ -2,7 +2,13 @@ import { ArgumentMetadata } from '@nestjs/common';
 import { ValidationError } from 'class-validator';
 import { CreateIntegrationRequestDto } from '../integrations/dto/create-integration.request.dto';
 import { ApiValidationPipe } from './api-validation.pipe';
-import { flattenValidationErrors, MAX_ECHOED_STRING_LENGTH, mayEchoValue, redactFieldProblems, RequestValidationException } from './request-validation';
+import {
+  flattenValidationErrors,
+  MAX_ECHOED_STRING_LENGTH,
+  mayEchoValue,
+  redactFieldProblems,
+  RequestValidationException,
+} from './request-validation';
 
 function error(property: string, constraints?: Record<string, string>, children: ValidationError[] = [], value?: unknown): ValidationError {
   return Object.assign(new ValidationError(), { property, constraints, children, value });
@@ -57,7 +63,9 @@ describe('flattenValidationErrors', () => {
         error('inboxCount', { isIn: 'inboxCount must be one of …' }, [], 'many'),
         error('configurationSetName', { isString: 'must be a string' }, [], 7),
       ]),
-      error('conditions', undefined, [error('0', undefined, [error('children', undefined, [error('0', undefined, [error('on', { isIn: 'on must be …' }, [], 'moon')])])])]),
+      error('conditions', undefined, [
+        error('0', undefined, [error('children', undefined, [error('0', undefined, [error('on', { isIn: 'on must be …' }, [], 'moon')])])]),
+      ]),
       error('credentials', { isObject: 'credentials must be an object' }, [], 'SG.pasted-as-a-string'),
       error('configurations', { isObject: 'configurations must be an object' }, [], 'x'),
     ];
@@ -84,12 +92,15 @@ describe('flattenValidationErrors', () => {
     expect(mayEchoValue('name', value)).toBe(expected);
   });
 
-  it.each([['credentials.apiKey'], ['credentials.tlsOptions.ca'], ['configurations.inboundWebhookSigningKey'], ['colour'], ['conditions.0.children.0.extra']])(
-    'mayEchoValue never echoes %p',
-    (path) => {
-      expect(mayEchoValue(path, 'short')).toBe(false);
-    },
-  );
+  it.each([
+    ['credentials.apiKey'],
+    ['credentials.tlsOptions.ca'],
+    ['configurations.inboundWebhookSigningKey'],
+    ['colour'],
+    ['conditions.0.children.0.extra'],
+  ])('mayEchoValue never echoes %p', (path) => {
+    expect(mayEchoValue(path, 'short')).toBe(false);
+  });
 
   it('never echoes credential values or the signing key', () => {
     const tree = [
@@ -157,7 +168,9 @@ describe('ApiValidationPipe on CreateIntegrationRequestDto', () => {
       check: false,
       credentials: { host: 'smtp.example.com', port: '587', secure: true, tlsOptions: { minVersion: 'TLSv1.2' } },
       configurations: { inboundWebhookEnabled: true, inboundWebhookSigningKey: 'k', configurationSetName: 's', inboxCount: 'unseen' },
-      conditions: [{ isNegated: false, type: 'GROUP', value: 'OR', children: [{ field: 'plan', value: 'pro', operator: 'IS_DEFINED', on: 'tenant' }] }],
+      conditions: [
+        { isNegated: false, type: 'GROUP', value: 'OR', children: [{ field: 'plan', value: 'pro', operator: 'IS_DEFINED', on: 'tenant' }] },
+      ],
     };
     const dto = await pipe.transform(body, metadata);
     expect(dto).toBeInstanceOf(CreateIntegrationRequestDto);
@@ -210,9 +223,12 @@ describe('ApiValidationPipe on CreateIntegrationRequestDto', () => {
     expect(Object.keys(errors).sort()).toEqual(['active', 'credentials.port', 'credentials.secure', 'providerId']);
   });
 
-  it.each([[[]], [[{ providerId: 'sendgrid' }]], ['text'], [42], [null], [true]])('refuses the non-object body %p with a 422', async (body) => {
-    expect(Object.keys(await problems(body))).toEqual(['body']);
-  });
+  it.each([[[]], [[{ providerId: 'sendgrid' }]], ['text'], [42], [null], [true]])(
+    'refuses the non-object body %p with a 422',
+    async (body) => {
+      expect(Object.keys(await problems(body))).toEqual(['body']);
+    },
+  );
 
   it('validates an absent body as an empty object', async () => {
     expect(Object.keys(await problems(undefined))).toEqual(['providerId']);

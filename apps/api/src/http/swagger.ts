@@ -36,7 +36,8 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'Session token of a dashboard user (enter the token only). The environment comes from the Novu-Environment-Id header, else the token.',
+        description:
+          'Session token of a dashboard user (enter the token only). The environment comes from the Novu-Environment-Id header, else the token.',
       },
       BEARER_SECURITY_SCHEME,
     )

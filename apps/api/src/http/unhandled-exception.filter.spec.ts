@@ -23,7 +23,11 @@ interface Sent {
 }
 
 /** The Fastify request/reply pair the filter sees, reduced to what it uses. */
-function httpHost(method: string, url: string, raw: { aborted?: boolean; readableAborted?: boolean } = {}): { host: ArgumentsHost; sent: Sent } {
+function httpHost(
+  method: string,
+  url: string,
+  raw: { aborted?: boolean; readableAborted?: boolean } = {},
+): { host: ArgumentsHost; sent: Sent } {
   const sent: Sent = { headers: {} };
   const reply = {
     status(code: number) {
@@ -44,7 +48,8 @@ function httpHost(method: string, url: string, raw: { aborted?: boolean; readabl
   return { host, sent };
 }
 
-const queryTimeout = () => Object.assign(new Error('Query read timeout'), { name: 'QueryFailedError', driverError: new Error('Query read timeout') });
+const queryTimeout = () =>
+  Object.assign(new Error('Query read timeout'), { name: 'QueryFailedError', driverError: new Error('Query read timeout') });
 
 describe('UnhandledExceptionFilter', () => {
   let warnings: string[];
@@ -73,7 +78,11 @@ describe('UnhandledExceptionFilter', () => {
       filter.catch(queryTimeout(), host);
       answers.push(sent);
     }
-    expect(answers.every((sent) => sent.status === 503 && sent.headers['retry-after'] === '1' && sent.body.message === DATABASE_UNAVAILABLE_MESSAGE)).toBe(true);
+    expect(
+      answers.every(
+        (sent) => sent.status === 503 && sent.headers['retry-after'] === '1' && sent.body.message === DATABASE_UNAVAILABLE_MESSAGE,
+      ),
+    ).toBe(true);
     expect(warnings).toEqual(['Database unavailable on GET /v1/integrations?page=0: Query read timeout']);
 
     clock.endInterval();
@@ -91,7 +100,13 @@ describe('UnhandledExceptionFilter', () => {
     filter.catch(Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 }), host);
 
     expect(sent.status).toBe(400);
-    expect(sent.body).toEqual({ statusCode: 400, timestamp: expect.any(String), path: '/v1/integrations', message: INCOMPLETE_BODY_MESSAGE, error: 'Bad Request' });
+    expect(sent.body).toEqual({
+      statusCode: 400,
+      timestamp: expect.any(String),
+      path: '/v1/integrations',
+      message: INCOMPLETE_BODY_MESSAGE,
+      error: 'Bad Request',
+    });
     expect(debugs).toEqual(['Client aborted its upload on POST /v1/integrations']);
     expect(warnings).toEqual([]);
     expect(errors).toEqual([]);

@@ -16,7 +16,7 @@ export const INCOMPLETE_BODY_MESSAGE = 'The request body was not received comple
 export function respondWithInternalError(exception: unknown, host: ArgumentsHost, logger: Logger): void {
   const errorId = randomUUID();
   const where = describeRequest(host);
-  const stack = exception instanceof Error ? exception.stack ?? `${exception.name}: ${exception.message}` : String(exception);
+  const stack = exception instanceof Error ? (exception.stack ?? `${exception.name}: ${exception.message}`) : String(exception);
   logger.error(`Unhandled error ${errorId} on ${where}`, stack);
   sendError(host, HttpStatus.INTERNAL_SERVER_ERROR, INTERNAL_ERROR_MESSAGE, { errorId });
 }

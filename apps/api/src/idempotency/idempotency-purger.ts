@@ -65,7 +65,9 @@ export class IdempotencyPurger implements OnApplicationBootstrap, OnApplicationS
       }
       if (sealed > 0) this.logger.log(`Re-keyed the fingerprints of ${sealed} idempotency record(s) stored before the upgrade`);
     } catch (error) {
-      this.logger.warn(`Purging (or re-keying) idempotency records failed (retried later): ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `Purging (or re-keying) idempotency records failed (retried later): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

@@ -11,8 +11,7 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['POST', 'PATCH']);
 
 export const idempotencyMessages = {
-  tooLong: (key: string) =>
-    `idempotencyKey "${key}" has exceeded the maximum allowed length of ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+  tooLong: (key: string) => `idempotencyKey "${key}" has exceeded the maximum allowed length of ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
   inProgress: (key: string) => `Request with key "${key}" is currently being processed. Please retry after 1 second`,
   bodyMismatch: (key: string) => `Request with key "${key}" is being reused for a different body`,
   unverifiable: (key: string) => `Request with key "${key}" cannot be matched to its stored outcome; send it with a new key`,

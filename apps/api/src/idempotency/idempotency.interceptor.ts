@@ -110,7 +110,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
         // next.handle() is called here, inside the transaction's async context: the handler and
         // the use cases it calls join this transaction.
         const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        await this.store.save(transaction, scope, { fingerprint, statusCode: successStatus, body: JSON.stringify(result) ?? 'null' }, this.options.ttlMs);
+        await this.store.save(
+          transaction,
+          scope,
+          { fingerprint, statusCode: successStatus, body: JSON.stringify(result) ?? 'null' },
+          this.options.ttlMs,
+        );
         return { kind: 'handled', result };
       } catch (error) {
         const clientError = clientErrorResponse(error, path);

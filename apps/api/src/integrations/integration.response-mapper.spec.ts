@@ -43,7 +43,9 @@ describe('IntegrationResponseMapper', () => {
       channel: undefined,
       configurations: { inboxCount: undefined, configurationSetName: null as unknown as string },
       credentials: { apiKey: 'k', from: null as unknown as string },
-      conditions: [{ isNegated: false, value: 'AND', type: undefined, children: [{ field: 'a', value: 'b', operator: 'EQUAL', on: 'payload' }] }],
+      conditions: [
+        { isNegated: false, value: 'AND', type: undefined, children: [{ field: 'a', value: 'b', operator: 'EQUAL', on: 'payload' }] },
+      ],
     });
     const response = mapper.toResponse(integration, session);
     expect(nullPaths(response)).toEqual([]);
@@ -52,7 +54,9 @@ describe('IntegrationResponseMapper', () => {
     expect(response).not.toHaveProperty('deletedBy');
     expect(response.configurations).toEqual({});
     expect(response.credentials).toEqual({ apiKey: 'k' });
-    expect(response.conditions).toEqual([{ isNegated: false, value: 'AND', children: [{ field: 'a', value: 'b', operator: 'EQUAL', on: 'payload' }] }]);
+    expect(response.conditions).toEqual([
+      { isNegated: false, value: 'AND', children: [{ field: 'a', value: 'b', operator: 'EQUAL', on: 'payload' }] },
+    ]);
     expect(JSON.stringify(response)).not.toContain('null');
   });
 
@@ -85,7 +89,10 @@ describe('IntegrationResponseMapper', () => {
 
   it('shows the inbound webhook signing key to sessions only', () => {
     const integration = buildIntegration({ configurations: { inboundWebhookEnabled: true, inboundWebhookSigningKey: 'whsec-1' } });
-    expect(mapper.toResponse(integration, session).configurations).toEqual({ inboundWebhookEnabled: true, inboundWebhookSigningKey: 'whsec-1' });
+    expect(mapper.toResponse(integration, session).configurations).toEqual({
+      inboundWebhookEnabled: true,
+      inboundWebhookSigningKey: 'whsec-1',
+    });
     expect(mapper.toResponse(integration, apiKey).configurations).toEqual({ inboundWebhookEnabled: true });
   });
 

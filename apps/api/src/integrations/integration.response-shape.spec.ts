@@ -7,7 +7,18 @@ import { IntegrationResponseMapper, OptionalKeys, WireFields } from './integrati
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
 
 /** The fields the class declares optional (`?`); the type check below keeps this list equal to the class. */
-const OPTIONAL_FIELDS = ['_id', 'channel', 'kind', 'configurations', 'deletedAt', 'deletedBy', 'priority', 'conditions', 'createdAt', 'updatedAt'] as const;
+const OPTIONAL_FIELDS = [
+  '_id',
+  'channel',
+  'kind',
+  'configurations',
+  'deletedAt',
+  'deletedBy',
+  'priority',
+  'conditions',
+  'createdAt',
+  'updatedAt',
+] as const;
 const optionalFieldsAreTheClasses: Equal<(typeof OPTIONAL_FIELDS)[number], OptionalKeys<IntegrationResponseDto>> = true;
 
 /** Every field the mapper must list, each with a value. */
@@ -45,8 +56,18 @@ describe('the one response shape: IntegrationResponseDto is the mapper type and 
   });
 
   it('makes the mapper send exactly the documented fields of a fully set integration', () => {
-    const integration = buildIntegration({ channel: 'email', deleted: true, deletedAt: new Date('2025-01-02T03:04:05.000Z'), deletedBy: 'user' });
-    const response = new IntegrationResponseMapper().toResponse(integration, { kind: 'session', organizationId: 'org', environmentId: 'env', userId: 'user' });
+    const integration = buildIntegration({
+      channel: 'email',
+      deleted: true,
+      deletedAt: new Date('2025-01-02T03:04:05.000Z'),
+      deletedBy: 'user',
+    });
+    const response = new IntegrationResponseMapper().toResponse(integration, {
+      kind: 'session',
+      organizationId: 'org',
+      environmentId: 'env',
+      userId: 'user',
+    });
     expect(Object.keys(response).sort()).toEqual(Object.keys(schema.properties ?? {}).sort());
   });
 

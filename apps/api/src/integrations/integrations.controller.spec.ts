@@ -56,7 +56,11 @@ describe('IntegrationsController.createIntegration', () => {
       unused,
       new IntegrationResponseMapper(),
     );
-    const response = await controller.createIntegration(actor, plainToInstance(CreateIntegrationRequestDto, { providerId: 'sendgrid' }), unused);
+    const response = await controller.createIntegration(
+      actor,
+      plainToInstance(CreateIntegrationRequestDto, { providerId: 'sendgrid' }),
+      unused,
+    );
     expect(useCase.commands).toEqual([{ actor, providerId: 'sendgrid' }]);
     expect(response).toMatchObject({ providerId: 'sendgrid', _environmentId: 'env', _organizationId: 'org' });
     expect(response.credentials).toEqual({});

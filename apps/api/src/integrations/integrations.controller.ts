@@ -38,7 +38,15 @@ const CREATE_EXAMPLES = {
     summary: 'Custom SMTP',
     value: {
       providerId: 'nodemailer',
-      credentials: { host: 'smtp.example.com', port: '587', secure: false, user: 'mailer', password: 'secret', from: 'no-reply@example.com', senderName: 'Example' },
+      credentials: {
+        host: 'smtp.example.com',
+        port: '587',
+        secure: false,
+        user: 'mailer',
+        password: 'secret',
+        from: 'no-reply@example.com',
+        senderName: 'Example',
+      },
     },
   },
 };
@@ -114,8 +122,7 @@ export class IntegrationsController {
     operationId: 'IntegrationsController_listIntegrations',
     summary: 'List all integrations',
     description:
-      'List all the channels integrations created in the organization (session) or in the API key\'s environment. ' +
-      CREDENTIALS_NOTE,
+      "List all the channels integrations created in the organization (session) or in the API key's environment. " + CREDENTIALS_NOTE,
   })
   @ApiExtension('x-speakeasy-name-override', 'list')
   @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto, { isArray: true })
@@ -171,8 +178,7 @@ export class IntegrationsController {
     operationId: 'IntegrationsController_updateIntegrationById',
     summary: 'Update an integration',
     description:
-      'Update an integration by its unique key identifier **integrationId**. `credentials` replaces the stored set. ' +
-      CREDENTIALS_NOTE,
+      'Update an integration by its unique key identifier **integrationId**. `credentials` replaces the stored set. ' + CREDENTIALS_NOTE,
   })
   @ApiExtension('x-speakeasy-name-override', 'update')
   @ApiParam({ name: 'integrationId', type: String, required: true })
@@ -213,16 +219,12 @@ export class IntegrationsController {
   @ApiOperation({
     operationId: 'IntegrationsController_removeIntegration',
     summary: 'Delete an integration',
-    description:
-      'Soft-deletes an integration and answers with the integrations that remain in its environment. ' + CREDENTIALS_NOTE,
+    description: 'Soft-deletes an integration and answers with the integrations that remain in its environment. ' + CREDENTIALS_NOTE,
   })
   @ApiExtension('x-speakeasy-name-override', 'delete')
   @ApiParam({ name: 'integrationId', type: String, required: true })
   @ApiDataResponse(HttpStatus.OK, IntegrationResponseDto, { isArray: true })
-  async removeIntegration(
-    @CurrentActor() actor: Actor,
-    @Param('integrationId') integrationId: string,
-  ): Promise<IntegrationResponseDto[]> {
+  async removeIntegration(@CurrentActor() actor: Actor, @Param('integrationId') integrationId: string): Promise<IntegrationResponseDto[]> {
     const remaining = await this.deleteIntegrationUseCase.execute({
       actor,
       integrationId,

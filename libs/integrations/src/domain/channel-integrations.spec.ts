@@ -105,7 +105,10 @@ describe('ChannelIntegrations: Novu demo providers', () => {
 
   it('allows one novu-email / novu-sms per environment (409 NOVU_PROVIDER_EXISTS)', () => {
     const error = refusal(() => channelOf([], ['novu-email']).admit(newcomer({ providerId: 'novu-email', active: false })));
-    expect(error).toMatchObject({ code: 'NOVU_PROVIDER_EXISTS', message: 'Integration with novu provider for email channel already exists' });
+    expect(error).toMatchObject({
+      code: 'NOVU_PROVIDER_EXISTS',
+      message: 'Integration with novu provider for email channel already exists',
+    });
     // Another demo provider present does not matter.
     expect(() => channelOf([], ['novu']).admit(newcomer({ providerId: 'novu-email', active: false }))).not.toThrow();
   });
@@ -164,7 +167,13 @@ describe('ChannelIntegrations.update (docs/contract.md §4 PUT)', () => {
     const target = stored({ credentials: { apiKey: 'old', region: 'eu' }, updatedAt: at(0) });
     const channel = channelOf([]);
     channel.update(target, { name: 'N', identifier: 'n-1', credentials: { apiKey: 'new' }, configurations: { inboxCount: 'none' } }, at(5));
-    expect(target).toMatchObject({ name: 'N', identifier: 'n-1', credentials: { apiKey: 'new' }, configurations: { inboxCount: 'none' }, updatedAt: at(5) });
+    expect(target).toMatchObject({
+      name: 'N',
+      identifier: 'n-1',
+      credentials: { apiKey: 'new' },
+      configurations: { inboxCount: 'none' },
+      updatedAt: at(5),
+    });
   });
 
   it('refuses to activate without the required credentials, naming each and echoing none', () => {

@@ -248,12 +248,15 @@ export class ChannelIntegrations {
 
   private record(kind: Edit['kind'], integration: Integration, wasPrimary: boolean): void {
     const earlier = this.edits.get(integration.id);
-    this.edits.set(integration.id, { kind: earlier?.kind === 'insert' ? 'insert' : kind, integration, wasPrimary: earlier?.wasPrimary ?? wasPrimary });
+    this.edits.set(integration.id, {
+      kind: earlier?.kind === 'insert' ? 'insert' : kind,
+      integration,
+      wasPrimary: earlier?.wasPrimary ?? wasPrimary,
+    });
   }
 
   private assertMine(integration: Integration): void {
-    const sameScope =
-      integration.organizationId === this.scope.organizationId && integration.environmentId === this.scope.environmentId;
+    const sameScope = integration.organizationId === this.scope.organizationId && integration.environmentId === this.scope.environmentId;
     if (!sameScope || integration.channel !== this.channel) {
       throw new Error(`integration ${integration.id} is not of ${this.scope.environmentId}/${this.channel ?? 'agent'}`);
     }

@@ -2,8 +2,21 @@ export const BUILDER_FIELD_TYPES = ['BOOLEAN', 'TEXT', 'DATE', 'NUMBER', 'STATEM
 export type BuilderFieldType = (typeof BUILDER_FIELD_TYPES)[number];
 
 export const FILTER_OPERATORS = [
-  'LARGER', 'SMALLER', 'LARGER_EQUAL', 'SMALLER_EQUAL', 'EQUAL', 'NOT_EQUAL', 'ALL_IN', 'ANY_IN', 'NOT_IN',
-  'BETWEEN', 'NOT_BETWEEN', 'LIKE', 'NOT_LIKE', 'IN', 'IS_DEFINED',
+  'LARGER',
+  'SMALLER',
+  'LARGER_EQUAL',
+  'SMALLER_EQUAL',
+  'EQUAL',
+  'NOT_EQUAL',
+  'ALL_IN',
+  'ANY_IN',
+  'NOT_IN',
+  'BETWEEN',
+  'NOT_BETWEEN',
+  'LIKE',
+  'NOT_LIKE',
+  'IN',
+  'IS_DEFINED',
 ] as const;
 export type FilterOperator = (typeof FILTER_OPERATORS)[number];
 

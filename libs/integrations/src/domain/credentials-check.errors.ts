@@ -21,10 +21,7 @@ export class CredentialsCheckFailed extends Error {
   }
 
   static cannotResolve(hostname: string): CredentialsCheckFailed {
-    return new CredentialsCheckFailed(
-      'unreachable',
-      `Provider gateway can't resolve the host with the given hostname ${hostname}`,
-    );
+    return new CredentialsCheckFailed('unreachable', `Provider gateway can't resolve the host with the given hostname ${hostname}`);
   }
 
   static timedOut(what: string, timeoutMs: number): CredentialsCheckFailed {

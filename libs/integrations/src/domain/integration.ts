@@ -210,7 +210,12 @@ export class Integration implements IntegrationState {
   /** A plain copy of every field. */
   toState(): IntegrationState {
     const { ...state } = this as IntegrationState;
-    return { ...state, credentials: { ...state.credentials }, configurations: { ...state.configurations }, conditions: [...state.conditions] };
+    return {
+      ...state,
+      credentials: { ...state.credentials },
+      configurations: { ...state.configurations },
+      conditions: [...state.conditions],
+    };
   }
 
   private assign(changes: Partial<IntegrationState>): void {

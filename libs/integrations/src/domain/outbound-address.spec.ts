@@ -50,17 +50,34 @@ describe('outbound addresses', () => {
       expect(canonicalIp(input)).toBe(canonical);
     });
 
-    it.each(['', 'localhost', 'example.com', '256.1.1.1', '1.2.3.4.5', '4294967296', '09.1.1.1', '1.2.3.0x', ':::1', '1::2::3', 'gggg::1', '1.0x1000000', '1.2.0x10000', '0x100000000', '::ffff:0177.0.0.1', '::ffff:0x7f.0.0.1', '::ffff:1.2.3', '1:2:3:4:5:6:7:8:', '1..1'])(
-      '%s is not an IP literal',
-      (input) => {
-        if (input === '1.2.3.0x') {
-          // "0x" alone is hexadecimal zero for inet_aton and WHATWG alike
-          expect(canonicalIp(input)).toBe('1.2.3.0');
-          return;
-        }
-        expect(canonicalIp(input)).toBeUndefined();
-      },
-    );
+    it.each([
+      '',
+      'localhost',
+      'example.com',
+      '256.1.1.1',
+      '1.2.3.4.5',
+      '4294967296',
+      '09.1.1.1',
+      '1.2.3.0x',
+      ':::1',
+      '1::2::3',
+      'gggg::1',
+      '1.0x1000000',
+      '1.2.0x10000',
+      '0x100000000',
+      '::ffff:0177.0.0.1',
+      '::ffff:0x7f.0.0.1',
+      '::ffff:1.2.3',
+      '1:2:3:4:5:6:7:8:',
+      '1..1',
+    ])('%s is not an IP literal', (input) => {
+      if (input === '1.2.3.0x') {
+        // "0x" alone is hexadecimal zero for inet_aton and WHATWG alike
+        expect(canonicalIp(input)).toBe('1.2.3.0');
+        return;
+      }
+      expect(canonicalIp(input)).toBeUndefined();
+    });
   });
 
   describe('agrees with the WHATWG URL parser', () => {
@@ -80,8 +97,33 @@ describe('outbound addresses', () => {
         .filter(({ ours, whatwg }) => ours !== whatwg);
 
     it('on every IPv4 spelling of up to four parts (decimal, octal, hex, bare 0x, trailing dot)', () => {
-      const parts = ['', '0', '00', '08', '0x', '0X', '0x7f', '0XFF', '0x100', '1', '127', '255', '256', '0177', '0377',
-        '0400', '65535', '65536', '16777215', '16777216', '4294967295', '4294967296', '0xffffffff', '0x100000000', 'a'];
+      const parts = [
+        '',
+        '0',
+        '00',
+        '08',
+        '0x',
+        '0X',
+        '0x7f',
+        '0XFF',
+        '0x100',
+        '1',
+        '127',
+        '255',
+        '256',
+        '0177',
+        '0377',
+        '0400',
+        '65535',
+        '65536',
+        '16777215',
+        '16777216',
+        '4294967295',
+        '4294967296',
+        '0xffffffff',
+        '0x100000000',
+        'a',
+      ];
       const short = ['', '0', '0x', '0x7f', '1', '08', '255', '256', '0177', '0400'];
       const hosts: string[] = [];
       for (const a of parts) {
@@ -112,7 +154,19 @@ describe('outbound addresses', () => {
         if (next(3) === 0) pieces.push(tails[next(tails.length)]);
         if (pieces.length > 1) hosts.push(pieces.join(':'));
       }
-      for (const prefix of ['::', '::ffff:', '::FFFF:', '::0:ffff:', '::1:', '1::', '64:ff9b::', '1:2:3:4:5:6:', '1:2:3:4:5::', ':', '::ffff::']) {
+      for (const prefix of [
+        '::',
+        '::ffff:',
+        '::FFFF:',
+        '::0:ffff:',
+        '::1:',
+        '1::',
+        '64:ff9b::',
+        '1:2:3:4:5:6:',
+        '1:2:3:4:5::',
+        ':',
+        '::ffff::',
+      ]) {
         for (const tail of tails) hosts.push(`${prefix}${tail}`);
       }
       expect(disagreements(hosts, 6)).toEqual([]);
@@ -179,12 +233,9 @@ describe('outbound addresses', () => {
       expect(cidrContains(parseCidr('172.16.0.0/12'), parseIpLiteral('172.32.0.1')!)).toBe(false);
     });
 
-    it.each(['10.0.0.0/33', '::/129', '010.0.0.1', 'example.com/8', '10.0.0.0/8/1', '10.0.0.0/x', '0x7f.1'])(
-      'refuses %s',
-      (text) => {
-        expect(() => parseCidr(text)).toThrow();
-      },
-    );
+    it.each(['10.0.0.0/33', '::/129', '010.0.0.1', 'example.com/8', '10.0.0.0/8/1', '10.0.0.0/x', '0x7f.1'])('refuses %s', (text) => {
+      expect(() => parseCidr(text)).toThrow();
+    });
   });
 
   it('finds the IPv4 address inside mapped and compatible IPv6 addresses', () => {

@@ -24,19 +24,23 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
   }
 
   async tryLock(transaction: TransactionHandle, scope: IdempotencyScope): Promise<boolean> {
-    const rows = await transaction.query<{ locked: boolean }>(
-      'SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked',
-      [lockKey(scope)],
-    );
+    const rows = await transaction.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked', [
+      lockKey(scope),
+    ]);
     return rows[0]?.locked === true;
   }
 
   async findLive(transaction: TransactionHandle, scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
-    const rows = await transaction.query<{ request_hash: string; request_hash_key_id: string | null; status_code: number; response_body: string }>(
-        `SELECT request_hash, request_hash_key_id, status_code, response_body FROM idempotency_records
+    const rows = await transaction.query<{
+      request_hash: string;
+      request_hash_key_id: string | null;
+      status_code: number;
+      response_body: string;
+    }>(
+      `SELECT request_hash, request_hash_key_id, status_code, response_body FROM idempotency_records
           WHERE organization_id = $1 AND idempotency_key = $2 AND expires_at > now()`,
-        [scope.organizationId, scope.key],
-      );
+      [scope.organizationId, scope.key],
+    );
     const [row] = rows;
     if (!row) return undefined;
     const fingerprint: StoredFingerprint = { keyId: row.request_hash_key_id, hash: row.request_hash };
@@ -106,7 +110,12 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
         `UPDATE idempotency_records AS r SET request_hash = v.hash, request_hash_key_id = v.key_id
            FROM unnest($1::uuid[], $2::varchar[], $3::char(64)[], $4::varchar[]) AS v(organization_id, idempotency_key, hash, key_id)
           WHERE r.organization_id = v.organization_id AND r.idempotency_key = v.idempotency_key AND r.request_hash_key_id IS NULL`,
-        [rows.map((row) => row.organization_id), rows.map((row) => row.idempotency_key), sealed.map((f) => f.hash), sealed.map((f) => f.keyId)],
+        [
+          rows.map((row) => row.organization_id),
+          rows.map((row) => row.idempotency_key),
+          sealed.map((f) => f.hash),
+          sealed.map((f) => f.keyId),
+        ],
       );
       return rows.length;
     });

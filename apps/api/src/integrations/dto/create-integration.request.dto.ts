@@ -47,7 +47,7 @@ export class CreateIntegrationRequestDto {
 
   @ApiPropertyOptional({
     enum: [...CHANNELS],
-    description: 'The channel type for the integration. Not required for agent-kind integrations; defaults to the provider\'s channel.',
+    description: "The channel type for the integration. Not required for agent-kind integrations; defaults to the provider's channel.",
   })
   @IsOptional()
   @IsIn(CHANNELS)

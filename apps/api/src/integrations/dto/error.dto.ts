@@ -8,10 +8,18 @@ export class ErrorDto {
   @ApiProperty({ type: String, description: 'Timestamp of when the error occurred.', example: '2024-12-12T13:00:00.000Z' })
   timestamp: string;
 
-  @ApiProperty({ type: String, description: 'The path where the error occurred.', example: '/v1/integrations/0b6f1d5e-3f0c-4a39-9d0e-6a0f3c1b2a11' })
+  @ApiProperty({
+    type: String,
+    description: 'The path where the error occurred.',
+    example: '/v1/integrations/0b6f1d5e-3f0c-4a39-9d0e-6a0f3c1b2a11',
+  })
   path: string;
 
-  @ApiPropertyOptional({ type: String, description: 'What went wrong.', example: 'Integration with id 0b6f1d5e-3f0c-4a39-9d0e-6a0f3c1b2a11 not found' })
+  @ApiPropertyOptional({
+    type: String,
+    description: 'What went wrong.',
+    example: 'Integration with id 0b6f1d5e-3f0c-4a39-9d0e-6a0f3c1b2a11 not found',
+  })
   message?: string;
 
   @ApiPropertyOptional({ type: String, description: 'The HTTP reason phrase of the status code.', example: 'Not Found' })

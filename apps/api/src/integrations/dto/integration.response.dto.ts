@@ -33,7 +33,11 @@ export class IntegrationResponseDto {
   })
   _organizationId: string;
 
-  @ApiProperty({ type: String, description: 'The name of the integration, which is used to identify it in the user interface.', example: 'SendGrid' })
+  @ApiProperty({
+    type: String,
+    description: 'The name of the integration, which is used to identify it in the user interface.',
+    example: 'SendGrid',
+  })
   name: string;
 
   @ApiProperty({
@@ -43,19 +47,25 @@ export class IntegrationResponseDto {
   })
   identifier: string;
 
-  @ApiProperty({ type: String, description: 'The identifier for the provider of the integration (e.g., "mailgun", "twilio").', example: 'sendgrid' })
+  @ApiProperty({
+    type: String,
+    description: 'The identifier for the provider of the integration (e.g., "mailgun", "twilio").',
+    example: 'sendgrid',
+  })
   providerId: string;
 
   @ApiPropertyOptional({
     enum: [...CHANNELS],
-    description: 'The channel type for the integration, which defines how it communicates (e.g., email, SMS). Not set for agent-kind integrations.',
+    description:
+      'The channel type for the integration, which defines how it communicates (e.g., email, SMS). Not set for agent-kind integrations.',
     example: 'email',
   })
   channel?: ChannelType;
 
   @ApiPropertyOptional({
     enum: [...INTEGRATION_KINDS],
-    description: 'Distinguishes delivery integrations from agent-runtime integrations. Defaults to "delivery". Agent integrations do not have a channel.',
+    description:
+      'Distinguishes delivery integrations from agent-runtime integrations. Defaults to "delivery". Agent integrations do not have a channel.',
     example: 'delivery',
   })
   kind?: IntegrationKind;
@@ -86,7 +96,11 @@ export class IntegrationResponseDto {
   })
   active: boolean;
 
-  @ApiProperty({ type: Boolean, description: 'Indicates whether the integration has been marked as deleted (soft delete).', example: false })
+  @ApiProperty({
+    type: Boolean,
+    description: 'Indicates whether the integration has been marked as deleted (soft delete).',
+    example: false,
+  })
   deleted: boolean;
 
   @ApiPropertyOptional({
@@ -106,7 +120,8 @@ export class IntegrationResponseDto {
 
   @ApiProperty({
     type: Boolean,
-    description: 'Indicates whether this integration is marked as primary. A primary integration is often the default choice for processing.',
+    description:
+      'Indicates whether this integration is marked as primary. A primary integration is often the default choice for processing.',
     example: true,
   })
   primary: boolean;
@@ -125,9 +140,19 @@ export class IntegrationResponseDto {
   })
   conditions?: StepFilterDto[];
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'When the integration was created.', example: '2025-01-02T03:04:05.000Z' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'When the integration was created.',
+    example: '2025-01-02T03:04:05.000Z',
+  })
   createdAt?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'When the integration was last changed.', example: '2025-01-02T03:04:05.000Z' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'When the integration was last changed.',
+    example: '2025-01-02T03:04:05.000Z',
+  })
   updatedAt?: string;
 }

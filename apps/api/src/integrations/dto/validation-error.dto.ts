@@ -8,13 +8,7 @@ export class ConstraintValidationDto {
 
   @ApiPropertyOptional({
     description: 'Value that failed validation',
-    oneOf: [
-      { type: 'string', nullable: true },
-      { type: 'number' },
-      { type: 'boolean' },
-      { type: 'object' },
-      { type: 'array', items: {} },
-    ],
+    oneOf: [{ type: 'string', nullable: true }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array', items: {} }],
     example: 42,
   })
   value?: unknown;

@@ -160,7 +160,9 @@ describe('CreateIntegration', () => {
 
     it('refuses unsafe outbound URLs with the policy problems, saving nothing', async () => {
       const { create, repository } = setup();
-      const error = await rejection(create({ providerId: 'push-webhook', credentials: { webhookUrl: 'http://10.0.0.1/', secretKey: 's' } }));
+      const error = await rejection(
+        create({ providerId: 'push-webhook', credentials: { webhookUrl: 'http://10.0.0.1/', secretKey: 's' } }),
+      );
       expect(error.code).toBe('INVALID_INTEGRATION');
       expect(Object.keys(error.fields!)).toEqual(['credentials.webhookUrl']);
       expect(repository.rows.size).toBe(0);

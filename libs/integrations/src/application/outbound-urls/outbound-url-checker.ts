@@ -103,7 +103,12 @@ export class OutboundUrlChecker extends OutboundUrlPolicy {
       case 'host':
         return this.checkHost(path, value);
       case 'region':
-        return checkLabel(path, value, isRegionCode, 'a region code: lower-case letters, digits and inner hyphens, at most 32 characters (e.g. us-east-1)');
+        return checkLabel(
+          path,
+          value,
+          isRegionCode,
+          'a region code: lower-case letters, digits and inner hyphens, at most 32 characters (e.g. us-east-1)',
+        );
       case 'host-label':
         return checkLabel(path, value, isHostLabel, 'one DNS label: letters, digits and inner hyphens, at most 63 characters');
       case 'azure-connection-string':

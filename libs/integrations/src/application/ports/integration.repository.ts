@@ -27,7 +27,11 @@ export abstract class IntegrationRepository {
    * channel's aggregate. Must be called inside `UnitOfWork.run`; writers of the channel load it
    * first, so they run one after the other.
    */
-  abstract loadChannel(scope: EnvironmentScope, channel: ChannelType | undefined, options?: LoadChannelOptions): Promise<ChannelIntegrations>;
+  abstract loadChannel(
+    scope: EnvironmentScope,
+    channel: ChannelType | undefined,
+    options?: LoadChannelOptions,
+  ): Promise<ChannelIntegrations>;
 
   /**
    * Makes the aggregate's `pendingWrites()` in their order (inserts and updates encrypt credentials

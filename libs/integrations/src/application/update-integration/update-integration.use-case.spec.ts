@@ -78,7 +78,12 @@ describe('UpdateIntegration', () => {
   it('replaces credentials and renames', async () => {
     const { create, update } = setup();
     const { id } = await create({ credentials: { apiKey: 'old', region: 'eu' } });
-    const { integration: updated } = await update.execute({ actor: session, integrationId: id, name: 'Renamed', credentials: { apiKey: 'new' } });
+    const { integration: updated } = await update.execute({
+      actor: session,
+      integrationId: id,
+      name: 'Renamed',
+      credentials: { apiKey: 'new' },
+    });
     expect(updated).toMatchObject({ name: 'Renamed', credentials: { apiKey: 'new' } });
   });
 

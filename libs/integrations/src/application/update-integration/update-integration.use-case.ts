@@ -10,16 +10,7 @@ import { OutboundUrlPolicy } from '../ports/outbound-url-policy';
 import { UnitOfWork } from '../ports/unit-of-work';
 import { UpdateIntegrationCommand } from './update-integration.command';
 
-const UPDATABLE = [
-  'name',
-  'identifier',
-  'environmentId',
-  'active',
-  'credentials',
-  'check',
-  'conditions',
-  'configurations',
-] as const;
+const UPDATABLE = ['name', 'identifier', 'environmentId', 'active', 'credentials', 'check', 'conditions', 'configurations'] as const;
 
 /** Changes an integration (docs/contract.md §4 PUT). The rules live in `ChannelIntegrations.update`. */
 @Injectable()

@@ -48,9 +48,7 @@ export class AesGcmCredentialsCipher extends CredentialsCipher {
     list.forEach((entry, index) => {
       const id: unknown = entry?.id;
       if (typeof id !== 'string' || !KEY_ID.test(id)) {
-        throw new EncryptionKeyConfigError(
-          `key #${index + 1} needs an id of 1-64 characters from [A-Za-z0-9._-]`,
-        );
+        throw new EncryptionKeyConfigError(`key #${index + 1} needs an id of 1-64 characters from [A-Za-z0-9._-]`);
       }
       if (this.keys.has(id)) {
         throw new EncryptionKeyConfigError(`key id "${id}" is listed more than once`);
@@ -61,9 +59,7 @@ export class AesGcmCredentialsCipher extends CredentialsCipher {
       }
       const bytes = Buffer.from(material, 'base64');
       if (bytes.length !== KEY_BYTES) {
-        throw new EncryptionKeyConfigError(
-          `key "${id}" must decode to exactly ${KEY_BYTES} bytes (it decodes to ${bytes.length})`,
-        );
+        throw new EncryptionKeyConfigError(`key "${id}" must decode to exactly ${KEY_BYTES} bytes (it decodes to ${bytes.length})`);
       }
       this.keys.set(id, bytes);
     });

@@ -6,8 +6,7 @@ import { IntegrationRecord } from './integration.record';
 /** Associated data binding the credentials ciphertext to its integration. */
 export const credentialsAad = (integrationId: string) => `integration:${integrationId}:credentials`;
 /** Associated data binding the inbound webhook signing key ciphertext to its integration. */
-export const signingKeyAad = (integrationId: string) =>
-  `integration:${integrationId}:configurations.inboundWebhookSigningKey`;
+export const signingKeyAad = (integrationId: string) => `integration:${integrationId}:configurations.inboundWebhookSigningKey`;
 
 /**
  * Record ↔ domain. Credentials are stored as one encrypted envelope; of the configurations only
@@ -54,9 +53,7 @@ export class IntegrationMapper {
       active: record.active,
       primary: record.primary,
       priority: record.priority,
-      credentials: secrets
-        ? this.cipher.decrypt<Credentials>(record.credentials as EncryptedValue, credentialsAad(record.id))
-        : {},
+      credentials: secrets ? this.cipher.decrypt<Credentials>(record.credentials as EncryptedValue, credentialsAad(record.id)) : {},
       configurations: secrets
         ? this.decryptConfigurations(record.id, record.configurations ?? {})
         : withoutSigningKey(record.configurations ?? {}),
@@ -87,10 +84,7 @@ export class IntegrationMapper {
     if (inboundWebhookSigningKey === undefined || inboundWebhookSigningKey === null) return { ...plain };
     return {
       ...plain,
-      inboundWebhookSigningKey: this.cipher.decrypt<string>(
-        inboundWebhookSigningKey as EncryptedValue,
-        signingKeyAad(integrationId),
-      ),
+      inboundWebhookSigningKey: this.cipher.decrypt<string>(inboundWebhookSigningKey as EncryptedValue, signingKeyAad(integrationId)),
     };
   }
 }

@@ -33,10 +33,14 @@ export class TypeOrmCredentialsKeyRotation extends CredentialsKeyRotation {
       for (const record of records) {
         // Decrypts with whichever configured key the row names, re-encrypts with the current one.
         const fresh = this.mapper.toRecord(this.mapper.toDomain(record));
-        await manager.update(IntegrationRecord, { id: record.id }, {
-          credentials: fresh.credentials,
-          configurations: fresh.configurations,
-        });
+        await manager.update(
+          IntegrationRecord,
+          { id: record.id },
+          {
+            credentials: fresh.credentials,
+            configurations: fresh.configurations,
+          },
+        );
       }
       return records.length;
     });

@@ -52,7 +52,8 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
     for (const write of channel.pendingWrites()) {
       if (write.kind === 'insert') await this.insert(write.integration);
       else if (write.kind === 'update') await this.update(write.integration);
-      else if (write.kind === 'delete') await this.softDelete(channel.scope, write.integration.id, write.integration.deletedBy, write.integration.updatedAt);
+      else if (write.kind === 'delete')
+        await this.softDelete(channel.scope, write.integration.id, write.integration.deletedBy, write.integration.updatedAt);
       else await this.rerank(channel.scope, write);
     }
   }

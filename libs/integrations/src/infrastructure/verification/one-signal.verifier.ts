@@ -23,7 +23,10 @@ export const oneSignalVerifier: ProviderVerifier = {
       headers: { authorization: `${scheme} ${apiKey}` },
     });
     if (response.status === 400 || response.status === 404) {
-      throw new CredentialsCheckFailed('rejected', `OneSignal does not accept this app (credentials.applicationId) with this API key (HTTP ${response.status})`);
+      throw new CredentialsCheckFailed(
+        'rejected',
+        `OneSignal does not accept this app (credentials.applicationId) with this API key (HTTP ${response.status})`,
+      );
     }
     expectAccepted('OneSignal', response);
   },

@@ -41,7 +41,11 @@ describe('BootstrapOrganization', () => {
       expect(JSON.stringify(plan)).not.toContain(environment.apiKey);
     }
     expect(result.environments[0].apiKey).not.toBe(result.environments[1].apiKey);
-    await expect(tokens.verify(result.sessionToken)).resolves.toMatchObject({ userId: 'user-1', organizationId: 'org-1', environmentId: 'env-0' });
+    await expect(tokens.verify(result.sessionToken)).resolves.toMatchObject({
+      userId: 'user-1',
+      organizationId: 'org-1',
+      environmentId: 'env-0',
+    });
   });
 
   it('uses a given name, trimmed, and refuses a blank or oversized one', async () => {

@@ -208,6 +208,8 @@ describe('SessionTokens', () => {
 
   it('refuses an empty secret or a non-positive ttl at construction', () => {
     expect(() => new SessionTokens({ secret: '', ttlSeconds: 60 })).toThrow(expect.objectContaining({ code: 'INVALID_TENANCY_OPTIONS' }));
-    expect(() => new SessionTokens({ secret: SECRET, ttlSeconds: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_TENANCY_OPTIONS' }));
+    expect(() => new SessionTokens({ secret: SECRET, ttlSeconds: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_TENANCY_OPTIONS' }),
+    );
   });
 });

@@ -1,11 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import {
-  OrganizationProvisioning,
-  OrganizationRepository,
-  ProvisionedOrganization,
-} from '../../application/ports/organization.repository';
+import { OrganizationProvisioning, OrganizationRepository, ProvisionedOrganization } from '../../application/ports/organization.repository';
 import { ApiKeyRecord } from './api-key.record';
 import { EnvironmentRecord } from './environment.record';
 import { OrganizationRecord } from './organization.record';
