@@ -112,6 +112,17 @@ describe('credential checks and outbound URL safety over HTTP', () => {
     expect(await count()).toBe(before);
   });
 
+  it('skips the check for agent integrations (contract §3 kind), saving them unchecked and saying so', async () => {
+    // slack has a verifier for delivery integrations, which would call slack.com (unreachable here: a 400)
+    const body = { providerId: 'slack', kind: 'agent', check: true, credentials: { clientId: 'c-1', secretKey: 's-1' } };
+    const created = await client.post(ROUTE, body);
+    expect(created.status).toBe(201);
+    expect(created.headers.get('novu-credentials-check')).toBe('unsupported');
+    const updated = await client.put(`${ROUTE}/${created.body.data._id}`, { check: true, name: 'Agent Slack' });
+    expect(updated.status).toBe(200);
+    expect(updated.headers.get('novu-credentials-check')).toBe('unsupported');
+  });
+
   it('saves providers without a verifier unchecked, and says so', async () => {
     const response = await client.post(ROUTE, { providerId: 'fcm', check: true, credentials: { serviceAccount: '{}' } });
     expect(response.status).toBe(201);

@@ -144,6 +144,14 @@ export class Integration implements IntegrationState {
   }
 
   /** Email and sms delivery integrations have a primary and priorities; every other one does not. */
+  /**
+   * Whether `check: true` verifies this integration's credentials with its provider (docs/contract.md
+   * §3, `kind`): agent integrations skip the check and are saved unchecked.
+   */
+  get takesCredentialsCheck(): boolean {
+    return this.kind === 'delivery';
+  }
+
   get supportsPrimary(): boolean {
     return supportsPrimary(this);
   }

@@ -32,7 +32,7 @@ export class CreateIntegration {
   async execute(command: CreateIntegrationCommand): Promise<IntegrationWriteResult> {
     const scope = await resolveTargetEnvironment(this.environments, command.actor, command.environmentId);
     const integration = Integration.create({ ...command, scope }, this.demoProviders);
-    const credentialsCheck = await this.vetting.vet(integration.providerId, integration.credentials, command.check ?? false);
+    const credentialsCheck = await this.vetting.vet(integration, integration.credentials, command.check ?? false);
 
     return this.unitOfWork.run(async () => {
       // Placement and the demo-provider rule need the channel's writers serialised; any other

@@ -1,5 +1,5 @@
 import { CredentialsCheckFailed } from '../../domain/credentials-check.errors';
-import { Credentials } from '../../domain/integration';
+import { Credentials, Integration } from '../../domain/integration';
 import { IntegrationError } from '../../domain/integration.errors';
 import { CredentialsVerifier } from '../ports/credentials-verifier';
 import { OutboundUrlPolicy } from '../ports/outbound-url-policy';
@@ -19,12 +19,21 @@ export class CredentialsVetting {
     private readonly verifier: CredentialsVerifier,
   ) {}
 
-  /** Undefined without `check`; otherwise whether the provider verified them or has no verifier. */
-  async vet(providerId: string, credentials: Credentials, check: boolean): Promise<CredentialsCheckOutcome | undefined> {
+  /**
+   * The credentials `integration` will be saved with. Undefined without `check`; otherwise whether
+   * the provider verified them, or `unsupported` (saved unchecked: no verifier exists, or the
+   * integration takes no check).
+   */
+  async vet(
+    integration: Pick<Integration, 'providerId' | 'takesCredentialsCheck'>,
+    credentials: Credentials,
+    check: boolean,
+  ): Promise<CredentialsCheckOutcome | undefined> {
+    const { providerId } = integration;
     const problems = await this.outboundUrls.check(providerId, credentials);
     if (Object.keys(problems).length > 0) throw IntegrationError.invalid(problems);
     if (!check) return undefined;
-    if (!this.verifier.supports(providerId)) return 'unsupported';
+    if (!integration.takesCredentialsCheck || !this.verifier.supports(providerId)) return 'unsupported';
     try {
       await this.verifier.verify(providerId, credentials);
     } catch (error) {

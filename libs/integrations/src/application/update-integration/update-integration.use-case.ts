@@ -46,7 +46,7 @@ export class UpdateIntegration {
 
     // Outside the transaction: a credentials check may take seconds. The set that will be stored
     // is the one checked: the given credentials, else the stored ones.
-    const credentialsCheck = await this.vetting.vet(found.providerId, command.credentials ?? found.credentials, command.check ?? false);
+    const credentialsCheck = await this.vetting.vet(found, command.credentials ?? found.credentials, command.check ?? false);
 
     return this.unitOfWork.run(async () => {
       const channel = await this.integrations.loadChannel(found, found.channel);
