@@ -27,7 +27,7 @@ describe('undeclaredPropertyProblems', () => {
   it('finds nothing in a body that only uses declared properties', () => {
     const body = {
       providerId: 'sendgrid',
-      credentials: { apiKey: 'k', tlsOptions: { toString: 1 } },
+      credentials: { apiKey: 'k', tlsOptions: { ciphers: 'HIGH', anything: [{ deep: 1 }] } },
       conditions: [condition()],
       configurations: { inboxCount: 'unread' },
     };
@@ -54,10 +54,21 @@ describe('undeclaredPropertyProblems', () => {
     });
   });
 
-  it('leaves free-form objects alone (tlsOptions)', () => {
+  it('accepts any other key in free-form objects (tlsOptions), at any depth', () => {
     expect(
-      undeclaredPropertyProblems({ credentials: { tlsOptions: { toString: 1, anything: { valueOf: 2 } } } }, CreateIntegrationRequestDto),
+      undeclaredPropertyProblems(
+        { credentials: { tlsOptions: { ca: ['pem'], anything: { nested: [{ x: 2 }] } } } },
+        CreateIntegrationRequestDto,
+      ),
     ).toEqual({});
+  });
+
+  // class-transformer copies a free-form object without these keys: refused, not silently dropped.
+  it.each(PROTOTYPE_NAMES)('names %s in a free-form object (tlsOptions), at any depth', (name) => {
+    const body = { credentials: { tlsOptions: { [name]: 1, nested: { [name]: 2 }, list: [{ [name]: 3 }] } } };
+    expect(Object.keys(undeclaredPropertyProblems(body, CreateIntegrationRequestDto)).sort()).toEqual(
+      [`credentials.tlsOptions.${name}`, `credentials.tlsOptions.nested.${name}`, `credentials.tlsOptions.list.0.${name}`].sort(),
+    );
   });
 });
 

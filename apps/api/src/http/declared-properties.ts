@@ -21,7 +21,7 @@ const shapes = new WeakMap<DtoClass, DeclaredShape | null>();
 /**
  * The properties `dto` declares (those with class-validator metadata: the ones its whitelist lets
  * through) and the DTO class of each nested one (class-transformer's `@Type`), or null when `dto`
- * declares none (not a DTO: then nothing below it is checked, like a free-form `tlsOptions`).
+ * declares none (not a DTO: below it the value is free-form, like `tlsOptions`).
  */
 function declaredShape(dto: DtoClass): DeclaredShape | null {
   const cached = shapes.get(dto);
@@ -50,13 +50,16 @@ const MAX_PROBLEMS = 20;
  * keys with the declared ones. class-validator's whitelist cannot do this for names such as
  * `toString`, `constructor` or `hasOwnProperty`: class-transformer drops a key whose name is a
  * function on the new instance, so the whitelist never sees it and the key vanishes without a 422.
- * Objects of properties without a DTO type (`credentials.tlsOptions`) are free-form and not
- * entered. Iterative, one visit per value; the body has passed BodyShapeInterceptor's caps.
+ * Objects of properties without a DTO type (`credentials.tlsOptions`) are free-form: any key is
+ * declared there, except the names of `Object.prototype` members, which class-transformer drops
+ * from them just the same (the object would be stored without them, and answered 201). Iterative,
+ * one visit per value; the body has passed BodyShapeInterceptor's caps.
  */
 export function undeclaredPropertyProblems(value: unknown, dto: DtoClass): FieldProblems {
   const problems: FieldProblems = {};
   let count = 0;
-  const stack: { value: unknown; dto: DtoClass; path: string }[] = [{ value, dto, path: '' }];
+  // dto null: a free-form value (a declared property without a DTO type).
+  const stack: { value: unknown; dto: DtoClass | null; path: string }[] = [{ value, dto, path: '' }];
   while (stack.length > 0 && count < MAX_PROBLEMS) {
     const item = stack.pop()!;
     if (item.value === null || typeof item.value !== 'object') continue;
@@ -65,16 +68,24 @@ export function undeclaredPropertyProblems(value: unknown, dto: DtoClass): Field
       item.value.forEach((child, i) => stack.push({ value: child, dto: item.dto, path: join(item.path, String(i)) }));
       continue;
     }
-    const shape = declaredShape(item.dto);
-    if (shape === null) continue;
+    const shape = item.dto === null ? null : declaredShape(item.dto);
     for (const key of Object.keys(item.value)) {
       const path = join(item.path, key);
+      const child = (item.value as Record<string, unknown>)[key];
+      if (shape === null) {
+        if (key in Object.prototype) {
+          if (count++ < MAX_PROBLEMS)
+            problems[path] = { messages: [`property ${key} is not allowed (it names a built-in member of every object)`] };
+          continue;
+        }
+        stack.push({ value: child, dto: null, path });
+        continue;
+      }
       if (!shape.properties.has(key)) {
         if (count++ < MAX_PROBLEMS) problems[path] = { messages: [`property ${key} should not exist`] };
         continue;
       }
-      const nested = shape.nested.get(key);
-      if (nested) stack.push({ value: (item.value as Record<string, unknown>)[key], dto: nested, path });
+      stack.push({ value: child, dto: shape.nested.get(key) ?? null, path });
     }
   }
   return problems;
