@@ -266,6 +266,11 @@ function serviceEnv(databaseUrl, port, tempDir) {
     JWT_SECRET: randomBytes(48).toString('base64url'),
     DATA_DIR: path.join(tempDir, 'service'),
     LOG_LEVEL: 'error',
+    // The limiter runs (its cost is part of what is measured) but never refuses: the bench sends thousands per second.
+    RATE_LIMIT_ENABLED: 'true',
+    RATE_LIMIT_READS_PER_MINUTE: '100000000',
+    RATE_LIMIT_WRITES_PER_MINUTE: '100000000',
+    RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '100000000',
   };
 }
 

@@ -39,6 +39,15 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     outboundUrls: { allow: [], refuseUnresolvable: false },
     credentialsCheck: { timeoutMs: 3_000, baseUrls: {} },
     logLevels: ['fatal', 'error'],
+    // In memory and out of reach of any test that does not set its own (the property suite sends
+    // thousands of bad Authorization headers from 127.0.0.1; the races send 50 requests at once).
+    rateLimits: {
+      enabled: true,
+      readsPerMinute: 100_000_000,
+      writesPerMinute: 100_000_000,
+      failedAuthPerMinute: 100_000_000,
+      redisKeyPrefix: 'test:rate-limit',
+    },
     ...overrides,
   };
 }

@@ -7,6 +7,7 @@ import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { IntegrationsHttpModule } from './integrations/integrations-http.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 
 /**
  * The API application. Build it with the validated configuration: `AppModule.forRoot(config)`.
@@ -32,6 +33,7 @@ export class AppModule {
       sessionTokenTtlSeconds: config.sessionTokenTtlSeconds,
       apiKeyCacheTtlMs: config.apiKeyCacheTtlMs,
     });
+    const rateLimits = RateLimitModule.forRoot(config.rateLimits);
     return {
       module: AppModule,
       imports: [
@@ -39,7 +41,7 @@ export class AppModule {
         // Imported here too for hosts of the app's context without HTTP (the CLI, main.ts's first bootstrap).
         integrations,
         tenancy,
-        IntegrationsHttpModule.register({ integrations, tenancy }),
+        IntegrationsHttpModule.register({ integrations, tenancy, rateLimits }),
         IdempotencyModule.forRoot({ integrations, fingerprintKeys: config.encryptionKeys }),
         HealthModule.forRoot({ connectTimeoutMs: config.database.connectTimeoutMs }),
       ],

@@ -1,5 +1,5 @@
 import { Actor } from '@app/integrations';
 import type { FastifyRequest } from 'fastify';
 
-/** A request after `ApiAuthGuard` ran: the resolved caller sits on `actor`. */
-export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
+/** A request after `ApiAuthGuard` ran: the resolved caller sits on `actor`, an API key's id on `apiKeyId`. */
+export type AuthenticatedRequest = FastifyRequest & { actor?: Actor; apiKeyId?: string };

@@ -29,6 +29,20 @@ export interface AppConfig {
   readonly credentialsCheck: { readonly timeoutMs: number; readonly baseUrls: Readonly<Record<string, string>> };
   /** Log level for Nest's logger. */
   readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+  /** Request budgets (RATE_LIMIT_*, REDIS_URL; README "Rate limits"). */
+  readonly rateLimits: RateLimitSettings;
+}
+
+/** Budgets per minute: reads and writes per API key or session organization, failed authentications per client address. */
+export interface RateLimitSettings {
+  readonly enabled: boolean;
+  readonly readsPerMinute: number;
+  readonly writesPerMinute: number;
+  readonly failedAuthPerMinute: number;
+  /** Set: the budgets live in this Redis, shared by every instance. Unset: in this process's memory. */
+  readonly redisUrl?: string;
+  /** Prefix of the keys in Redis. */
+  readonly redisKeyPrefix: string;
 }
 
 /** How the API talks to PostgreSQL: fail fast when it is unreachable, never hang on a statement. */

@@ -28,6 +28,12 @@ export const DEFAULTS = {
   shutdownTimeoutMs: 10_000,
   credentialsCheckTimeoutMs: 5_000,
   logLevel: 'log',
+  // Rate limits (README "Rate limits"): per API key / session organization, and per client address for failed authentication.
+  rateLimitEnabled: true,
+  rateLimitReadsPerMinute: 3_000,
+  rateLimitWritesPerMinute: 600,
+  rateLimitFailedAuthPerMinute: 60,
+  rateLimitRedisPrefix: 'integrations:rate-limit',
 } as const;
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -144,6 +150,39 @@ export class EnvironmentVariables {
   @Transform(({ value }: { value: string }) => value.toLowerCase())
   @IsIn(LOG_LEVELS, { message: oneOf(LOG_LEVELS) })
   LOG_LEVEL: LogLevel = DEFAULTS.logLevel;
+
+  // --- Rate limits (README "Rate limits") ---
+
+  @Flag()
+  RATE_LIMIT_ENABLED: boolean = DEFAULTS.rateLimitEnabled;
+
+  @WholeNumber(1, 100_000_000)
+  RATE_LIMIT_READS_PER_MINUTE: number = DEFAULTS.rateLimitReadsPerMinute;
+
+  @WholeNumber(1, 100_000_000)
+  RATE_LIMIT_WRITES_PER_MINUTE: number = DEFAULTS.rateLimitWritesPerMinute;
+
+  @WholeNumber(1, 100_000_000)
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE: number = DEFAULTS.rateLimitFailedAuthPerMinute;
+
+  /** Set: every instance shares one budget in this Redis. Unset: each process counts alone, in memory. */
+  @Rules<string | undefined>((value) => (value === undefined ? undefined : redisUrlProblem(value)))
+  REDIS_URL?: string;
+
+  /** Prefix of the rate-limit keys in Redis (several deployments may share one Redis). */
+  @IsString()
+  RATE_LIMIT_REDIS_PREFIX: string = DEFAULTS.rateLimitRedisPrefix;
+}
+
+function redisUrlProblem(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'not a URL (expected redis://[user:password@]host:6379[/db])';
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return `must start with redis:// or rediss:// (got "${url.protocol}//")`;
+  return url.hostname ? undefined : 'has no host';
 }
 
 /**

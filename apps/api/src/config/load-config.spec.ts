@@ -112,6 +112,12 @@ describe('loadConfig', () => {
         CREDENTIALS_CHECK_TIMEOUT_MS: '2500',
         CREDENTIALS_CHECK_BASE_URLS: 'sendgrid=http://127.0.0.1:4010,twilio=https://twilio.internal/api',
         LOG_LEVEL: 'warn',
+        RATE_LIMIT_ENABLED: 'false',
+        RATE_LIMIT_READS_PER_MINUTE: '100',
+        RATE_LIMIT_WRITES_PER_MINUTE: '10',
+        RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '5',
+        REDIS_URL: 'redis://cache:6379/2',
+        RATE_LIMIT_REDIS_PREFIX: 'staging:rl',
       });
       expect(config).toEqual({
         nodeEnv: 'test',
@@ -136,6 +142,14 @@ describe('loadConfig', () => {
           baseUrls: { sendgrid: 'http://127.0.0.1:4010', twilio: 'https://twilio.internal/api' },
         },
         logLevels: ['fatal', 'error', 'warn'],
+        rateLimits: {
+          enabled: false,
+          readsPerMinute: 100,
+          writesPerMinute: 10,
+          failedAuthPerMinute: 5,
+          redisUrl: 'redis://cache:6379/2',
+          redisKeyPrefix: 'staging:rl',
+        },
       });
       expect(logs).toEqual([]);
     });
@@ -159,6 +173,12 @@ describe('loadConfig', () => {
       [{ CREDENTIALS_CHECK_BASE_URLS: 'sendgrid=ftp://x' }, /^CREDENTIALS_CHECK_BASE_URLS: "sendgrid=ftp:\/\/x" must look like/],
       [{ OUTBOUND_URL_REFUSE_UNRESOLVABLE: 'maybe' }, /^OUTBOUND_URL_REFUSE_UNRESOLVABLE: must be true or false/],
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+      [{ RATE_LIMIT_ENABLED: 'sometimes' }, /^RATE_LIMIT_ENABLED: must be true or false/],
+      [{ RATE_LIMIT_READS_PER_MINUTE: '0' }, /^RATE_LIMIT_READS_PER_MINUTE: must be between 1 and/],
+      [{ RATE_LIMIT_WRITES_PER_MINUTE: 'many' }, /^RATE_LIMIT_WRITES_PER_MINUTE: must be a whole number/],
+      [{ RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '-3' }, /^RATE_LIMIT_FAILED_AUTH_PER_MINUTE: must be a whole number/],
+      [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL: must start with redis:\/\/ or rediss:\/\//],
+      [{ REDIS_URL: 'not a url' }, /^REDIS_URL: not a URL/],
       [{ DATABASE_URL: 'mysql://x/y' }, /^DATABASE_URL: must start with postgres:\/\//],
       [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL: not a URL/],
       [{ DATABASE_URL: 'postgres://host:5432' }, /^DATABASE_URL: names no database/],

@@ -81,6 +81,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     outboundUrls: { allow: vars.OUTBOUND_URL_ALLOW, refuseUnresolvable: vars.OUTBOUND_URL_REFUSE_UNRESOLVABLE },
     credentialsCheck: { timeoutMs: vars.CREDENTIALS_CHECK_TIMEOUT_MS, baseUrls: vars.CREDENTIALS_CHECK_BASE_URLS.baseUrls },
     logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(vars.LOG_LEVEL) + 1),
+    rateLimits: {
+      enabled: vars.RATE_LIMIT_ENABLED,
+      readsPerMinute: vars.RATE_LIMIT_READS_PER_MINUTE,
+      writesPerMinute: vars.RATE_LIMIT_WRITES_PER_MINUTE,
+      failedAuthPerMinute: vars.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
+      redisUrl: vars.REDIS_URL,
+      redisKeyPrefix: vars.RATE_LIMIT_REDIS_PREFIX,
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
+import { RateLimitedAuthGuard } from '../rate-limit/rate-limited-auth.guard';
 import { IntegrationResponseMapper } from './integration.response-mapper';
 import { IntegrationsController } from './integrations.controller';
 
@@ -9,6 +10,8 @@ export interface IntegrationsHttpImports {
   readonly integrations: DynamicModule;
   /** `TenancyModule.forRoot(...)`: AuthenticateApiKey, SessionTokens and EnvironmentsQuery for the guard. */
   readonly tenancy: DynamicModule;
+  /** `RateLimitModule.forRoot(...)`: the budgets of the guard. */
+  readonly rateLimits: DynamicModule;
 }
 
 /**
@@ -18,12 +21,12 @@ export interface IntegrationsHttpImports {
  */
 @Module({})
 export class IntegrationsHttpModule {
-  static register({ integrations, tenancy }: IntegrationsHttpImports): DynamicModule {
+  static register({ integrations, tenancy, rateLimits }: IntegrationsHttpImports): DynamicModule {
     return {
       module: IntegrationsHttpModule,
-      imports: [integrations, tenancy],
+      imports: [integrations, tenancy, rateLimits],
       controllers: [IntegrationsController],
-      providers: [ApiAuthGuard, IntegrationResponseMapper],
+      providers: [ApiAuthGuard, RateLimitedAuthGuard, IntegrationResponseMapper],
     };
   }
 }
