@@ -32,15 +32,19 @@ async function admin<T>(run: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A new database copied from the migrated template: every test file gets its own, empty but migrated. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A new database copied from the migrated template: every test file gets its own, empty but migrated.
+ * `{ migrated: false }`: a database with no table at all (from `template0`), for tests that run migrations themselves.
+ */
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const template = options.migrated === false ? 'template0' : TEMPLATE_DATABASE;
   const name = `${TEST_DATABASE_PREFIX}${process.pid}_${randomBytes(5).toString('hex')}`;
   const url = withDatabase(serverUrl(), name);
   assertTestDatabaseUrl(url);
   await admin(async (client) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${TEMPLATE_DATABASE}`);
+        await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${template}`);
         return;
       } catch (error) {
         // 55006: "source database is being accessed by other users" — a short-lived race.

@@ -1,10 +1,12 @@
-// The only public entry of the integrations library (import path `@app/integrations`).
+// The only public entry of the integrations library: `@app/integrations` inside this repository, the
+// package `@integrations-service/integrations` for other hosts (libs/integrations/package.json).
 export { IntegrationsModule } from './integrations.module';
 export type {
   IntegrationsModuleOptions,
   EncryptionKey,
   OutboundUrlsOptions,
   CredentialsCheckOptions,
+  IntegrationsModuleExtras,
 } from './integrations.module-definition';
 
 export { CreateIntegration } from './application/create-integration/create-integration.use-case';
@@ -23,6 +25,9 @@ export { ReencryptCredentials } from './application/reencrypt-credentials/reencr
 export type { ReencryptCredentialsCommand } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
 export type { Actor } from './application/actor';
 export { CredentialsCipher } from './application/ports/credentials-cipher';
+// A host with its own environments table implements this port and passes it as `environmentDirectory`.
+export { EnvironmentDirectory } from './application/ports/environment-directory';
+export type { EnvironmentRef } from './application/ports/environment-directory';
 export type { EncryptedValue } from './application/ports/credentials-cipher';
 export { CredentialsCheckFailed } from './domain/credentials-check.errors';
 // Sharing the use cases' transaction: a host that writes its own tables atomically with them runs

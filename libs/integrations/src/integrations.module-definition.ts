@@ -1,4 +1,6 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, Provider, Type } from '@nestjs/common';
+import { EnvironmentDirectory } from './application/ports/environment-directory';
+import { TypeOrmEnvironmentDirectory } from './infrastructure/typeorm/typeorm-environment.directory';
 
 export interface EncryptionKey {
   /** Short id stored next to every ciphertext (e.g. `k1`). */
@@ -49,9 +51,33 @@ export interface CredentialsCheckOptions {
   readonly baseUrls?: Readonly<Partial<Record<string, string>>>;
 }
 
+/**
+ * Options that shape the module's providers, so they are given next to the options (in `forRoot({...})`
+ * and in `forRootAsync({...})` alike) rather than computed by `useFactory`.
+ */
+export interface IntegrationsModuleExtras {
+  /**
+   * Where the library looks environments up (which organization owns an environment id). Default: the
+   * tenancy library's `environments` table (`SELECT id, organization_id FROM environments`). A host that
+   * keeps its own environments table gives its own class here; Nest constructs it inside the module, so
+   * its constructor may inject the DataSource or providers of modules listed in `forRootAsync({ imports })`.
+   */
+  readonly environmentDirectory?: Type<EnvironmentDirectory>;
+}
+
 export const {
   ConfigurableModuleClass: IntegrationsConfigurableModule,
   MODULE_OPTIONS_TOKEN: INTEGRATIONS_MODULE_OPTIONS,
   OPTIONS_TYPE: INTEGRATIONS_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: INTEGRATIONS_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<IntegrationsModuleOptions>().setClassMethodName('forRoot').build();
+} = new ConfigurableModuleBuilder<IntegrationsModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setExtras<IntegrationsModuleExtras>({ environmentDirectory: undefined }, (definition, extras) => ({
+    ...definition,
+    providers: [...(definition.providers ?? []), environmentDirectoryProvider(extras.environmentDirectory)],
+  }))
+  .build();
+
+function environmentDirectoryProvider(directory: Type<EnvironmentDirectory> | undefined): Provider {
+  return { provide: EnvironmentDirectory, useClass: directory ?? TypeOrmEnvironmentDirectory };
+}

@@ -12,13 +12,11 @@ import { CredentialsKeyRotation } from './application/ports/credentials-key-rota
 import { CredentialsVerifier } from './application/ports/credentials-verifier';
 import { HostResolver } from './application/ports/host-resolver';
 import { OutboundUrlPolicy } from './application/ports/outbound-url-policy';
-import { EnvironmentDirectory } from './application/ports/environment-directory';
 import { IntegrationRepository } from './application/ports/integration.repository';
 import { UnitOfWork } from './application/ports/unit-of-work';
 import { AesGcmCredentialsCipher } from './infrastructure/crypto/aes-gcm-credentials.cipher';
 import { IntegrationRecord } from './infrastructure/typeorm/integration.record';
 import { TypeOrmCredentialsKeyRotation } from './infrastructure/typeorm/typeorm-credentials-key-rotation';
-import { TypeOrmEnvironmentDirectory } from './infrastructure/typeorm/typeorm-environment.directory';
 import { TypeOrmIntegrationRepository } from './infrastructure/typeorm/typeorm-integration.repository';
 import { TypeOrmUnitOfWork } from './infrastructure/typeorm/typeorm-unit-of-work';
 import { DnsHostResolver } from './infrastructure/verification/dns-host-resolver';
@@ -40,6 +38,9 @@ const USE_CASES = [
  * `forRootAsync`) next to their own `TypeOrmModule.forRoot(...)` that registers
  * `integrationsEntities` and runs `integrationsMigrations`; then they inject the use cases.
  *
+ * The `EnvironmentDirectory` provider comes from the `environmentDirectory` extra (see
+ * integrations.module-definition.ts): the tenancy library's table by default, the host's own otherwise.
+ *
  * Each `forRoot` call is a new module instance (its own cipher and verifiers): configure it once
  * per application and import that same module object wherever the use cases are needed (Nest
  * keeps one instance of one module object).
@@ -50,7 +51,6 @@ const USE_CASES = [
     ...USE_CASES,
     { provide: IntegrationRepository, useClass: TypeOrmIntegrationRepository },
     { provide: UnitOfWork, useClass: TypeOrmUnitOfWork },
-    { provide: EnvironmentDirectory, useClass: TypeOrmEnvironmentDirectory },
     { provide: CredentialsCipher, useClass: AesGcmCredentialsCipher },
     { provide: CredentialsKeyRotation, useClass: TypeOrmCredentialsKeyRotation },
     OutboundUrlChecker,

@@ -5,15 +5,21 @@ import { IdempotencyRecord } from '../idempotency/infrastructure/idempotency.rec
 import { CreateIdempotencyRecords1764000002000 } from '../idempotency/infrastructure/migrations/1764000002000-create-idempotency-records';
 import { KeyIdempotencyFingerprints1764000003000 } from '../idempotency/infrastructure/migrations/1764000003000-key-idempotency-fingerprints';
 import type { DatabaseTuning } from '../config/app-config';
+import { IntegrationsEnvironmentForeignKey1764000001500 } from './migrations/1764000001500-integrations-environment-foreign-key';
 import { QueryTimeoutClient } from './query-timeout-client';
 
 /** Every entity the API registers: the integrations library's, the tenancy library's and its own. */
 export const entities = [...integrationsEntities, ...tenancyEntities, IdempotencyRecord];
 
-/** Tenancy first: the integrations tables reference `environments(id)`. The API's own tables last. */
+/**
+ * Tenancy first, then the integrations library's tables, then the API's foreign key from
+ * `integrations` to the tenancy library's `environments` (the library leaves it to its host). The
+ * API's own tables last.
+ */
 export const migrations = [
   ...tenancyMigrations,
   ...integrationsMigrations,
+  IntegrationsEnvironmentForeignKey1764000001500,
   CreateIdempotencyRecords1764000002000,
   KeyIdempotencyFingerprints1764000003000,
 ];

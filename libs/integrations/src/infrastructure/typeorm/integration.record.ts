@@ -4,6 +4,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export const INTEGRATIONS_TABLE = 'integrations';
 export const IntegrationConstraints = {
   primaryKey: 'pk_integrations',
+  /** Added by the host's own migration when it keeps the tenancy library's `environments` (apps/api does). */
   environmentForeignKey: 'fk_integrations_environment',
   kindCheck: 'ck_integrations_kind',
   channelCheck: 'ck_integrations_channel',

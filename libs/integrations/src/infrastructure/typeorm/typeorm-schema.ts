@@ -4,5 +4,8 @@ import { CreateIntegrations1764000001000 } from './migrations/1764000001000-crea
 /** Entities the host registers in its `TypeOrmModule.forRoot({ entities })`. */
 export const integrationsEntities = [IntegrationRecord];
 
-/** Migrations the host runs (after the tenancy library's, which create `environments`). */
+/**
+ * Migrations the host runs. They reference no table of another context: a host backed by the tenancy
+ * library runs the tenancy migrations too and may add the environments foreign key itself (as apps/api does).
+ */
 export const integrationsMigrations = [CreateIntegrations1764000001000];

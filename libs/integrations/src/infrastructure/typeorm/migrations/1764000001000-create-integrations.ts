@@ -1,9 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The `integrations` table. Runs after the tenancy library's 1764000000000 migration, which creates
- * `environments`. Constraint and index names are listed in `IntegrationConstraints`
+ * The `integrations` table. Constraint and index names are listed in `IntegrationConstraints`
  * (integration.record.ts); error handling matches on them, so rename both together.
+ *
+ * No foreign key on `environment_id`: the library does not own the environments table, and a host
+ * may keep its own (it then passes its own `EnvironmentDirectory`). A host backed by the tenancy
+ * library adds `fk_integrations_environment` in its own migration (apps/api's 1764000001500).
+ * Databases created before that split got the key from this migration; the host's migration leaves
+ * it in place there, so both end up with the same schema.
  */
 export class CreateIntegrations1764000001000 implements MigrationInterface {
   name = 'CreateIntegrations1764000001000';
@@ -31,8 +36,6 @@ export class CreateIntegrations1764000001000 implements MigrationInterface {
         created_at       timestamptz NOT NULL DEFAULT now(),
         updated_at       timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT pk_integrations PRIMARY KEY (id),
-        CONSTRAINT fk_integrations_environment
-          FOREIGN KEY (environment_id) REFERENCES environments (id) ON DELETE CASCADE,
         CONSTRAINT ck_integrations_kind CHECK (kind IN ('delivery', 'agent')),
         CONSTRAINT ck_integrations_channel
           CHECK (channel IS NULL OR channel IN ('in_app', 'email', 'sms', 'chat', 'push')),
