@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { CredentialsCheckObserver } from './application/ports/credentials-check-observer';
 
 export interface EncryptionKey {
   /** Short id stored next to every ciphertext (e.g. `k1`). */
@@ -19,6 +20,8 @@ export interface IntegrationsModuleOptions {
   readonly outboundUrls?: OutboundUrlsOptions;
   /** `check: true` (docs/contract.md §6). */
   readonly credentialsCheck?: CredentialsCheckOptions;
+  /** Told the outcome of every credentials check, e.g. to count them (default: nobody). */
+  readonly credentialsCheckObserver?: CredentialsCheckObserver;
 }
 
 export interface OutboundUrlsOptions {
