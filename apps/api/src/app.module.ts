@@ -7,6 +7,8 @@ import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { IntegrationsHttpModule } from './integrations/integrations-http.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ServiceMetrics } from './metrics/service-metrics';
 
 /**
  * The API application. Build it with the validated configuration: `AppModule.forRoot(config)`.
@@ -21,16 +23,20 @@ import { IntegrationsHttpModule } from './integrations/integrations-http.module'
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    // One metrics registry per app; the libraries only see its observers (their own ports).
+    const metrics = new ServiceMetrics();
     const integrations = IntegrationsModule.forRoot({
       encryptionKeys: config.encryptionKeys,
       novuDemoProviders: config.novuDemoProviders,
       outboundUrls: config.outboundUrls,
       credentialsCheck: config.credentialsCheck,
+      credentialsCheckObserver: metrics.observers.credentialsChecks,
     });
     const tenancy = TenancyModule.forRoot({
       jwtSecret: config.jwtSecret,
       sessionTokenTtlSeconds: config.sessionTokenTtlSeconds,
       apiKeyCacheTtlMs: config.apiKeyCacheTtlMs,
+      apiKeyLookupObserver: metrics.observers.apiKeyLookups,
     });
     return {
       module: AppModule,
@@ -40,8 +46,9 @@ export class AppModule {
         integrations,
         tenancy,
         IntegrationsHttpModule.register({ integrations, tenancy }),
-        IdempotencyModule.forRoot({ integrations, fingerprintKeys: config.encryptionKeys }),
+        IdempotencyModule.forRoot({ integrations, fingerprintKeys: config.encryptionKeys, outcomes: metrics.observers.idempotency }),
         HealthModule.forRoot({ connectTimeoutMs: config.database.connectTimeoutMs }),
+        MetricsModule.forRoot(metrics),
       ],
     };
   }

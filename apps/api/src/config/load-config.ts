@@ -81,6 +81,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     outboundUrls: { allow: vars.OUTBOUND_URL_ALLOW, refuseUnresolvable: vars.OUTBOUND_URL_REFUSE_UNRESOLVABLE },
     credentialsCheck: { timeoutMs: vars.CREDENTIALS_CHECK_TIMEOUT_MS, baseUrls: vars.CREDENTIALS_CHECK_BASE_URLS.baseUrls },
     logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(vars.LOG_LEVEL) + 1),
+    // Absent unless exposed somewhere (README "Metrics").
+    metrics:
+      vars.METRICS_TOKEN !== undefined || vars.METRICS_PORT !== undefined
+        ? { token: vars.METRICS_TOKEN, port: vars.METRICS_PORT, host: vars.METRICS_HOST }
+        : undefined,
   };
 }
 
