@@ -194,7 +194,7 @@ describe('/metrics without METRICS_TOKEN or METRICS_PORT', () => {
   afterAll(() => testApp?.close());
 
   it('is not served at all', async () => {
-    for (const headers of [{}, { authorization: 'Bearer anything-at-all-here' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer anything-at-all-here' }]) {
       const response = await fetch(`${testApp.baseUrl}/metrics`, { headers });
       expect(response.status).toBe(404);
       expect(await response.text()).not.toContain('# TYPE');
