@@ -8,6 +8,8 @@ import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { IntegrationsHttpModule } from './integrations/integrations-http.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ServiceMetrics } from './metrics/service-metrics';
 
 /**
  * The API application. Build it with the validated configuration: `AppModule.forRoot(config)`.
@@ -22,16 +24,20 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    // One metrics registry per app; the libraries only see its observers (their own ports).
+    const metrics = new ServiceMetrics();
     const integrations = IntegrationsModule.forRoot({
       encryptionKeys: config.encryptionKeys,
       novuDemoProviders: config.novuDemoProviders,
       outboundUrls: config.outboundUrls,
       credentialsCheck: config.credentialsCheck,
+      credentialsCheckObserver: metrics.observers.credentialsChecks,
     });
     const tenancy = TenancyModule.forRoot({
       jwtSecret: config.jwtSecret,
       sessionTokenTtlSeconds: config.sessionTokenTtlSeconds,
       apiKeyCacheTtlMs: config.apiKeyCacheTtlMs,
+      apiKeyLookupObserver: metrics.observers.apiKeyLookups,
     });
     const rateLimits = RateLimitModule.forRoot(config.rateLimits);
     return {
@@ -42,8 +48,9 @@ export class AppModule {
         integrations,
         tenancy,
         IntegrationsHttpModule.register({ integrations, tenancy, rateLimits }),
-        IdempotencyModule.forRoot({ integrations, fingerprintKeys: config.encryptionKeys }),
+        IdempotencyModule.forRoot({ integrations, fingerprintKeys: config.encryptionKeys, outcomes: metrics.observers.idempotency }),
         HealthModule.forRoot({ connectTimeoutMs: config.database.connectTimeoutMs }),
+        MetricsModule.forRoot(metrics),
       ],
     };
   }

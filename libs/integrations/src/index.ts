@@ -30,6 +30,10 @@ export { EnvironmentDirectory } from './application/ports/environment-directory'
 export type { EnvironmentRef } from './application/ports/environment-directory';
 export type { EncryptedValue } from './application/ports/credentials-cipher';
 export { CredentialsCheckFailed } from './domain/credentials-check.errors';
+export type { CredentialsCheckFailureReason } from './domain/credentials-check.errors';
+// Counting credentials checks: a host passes its observer as `credentialsCheckObserver`.
+export { CredentialsCheckObserver } from './application/ports/credentials-check-observer';
+export type { CredentialsCheckReport } from './application/ports/credentials-check-observer';
 // Sharing the use cases' transaction: a host that writes its own tables atomically with them runs
 // its work in UnitOfWork.run (exported by IntegrationsModule) and writes through the handle it gets.
 export { UnitOfWork } from './application/ports/unit-of-work';

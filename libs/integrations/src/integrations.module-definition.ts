@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder, Provider, Type } from '@nestjs/common';
 import { EnvironmentDirectory } from './application/ports/environment-directory';
 import { TypeOrmEnvironmentDirectory } from './infrastructure/typeorm/typeorm-environment.directory';
+import type { CredentialsCheckObserver } from './application/ports/credentials-check-observer';
 
 export interface EncryptionKey {
   /** Short id stored next to every ciphertext (e.g. `k1`). */
@@ -21,6 +22,8 @@ export interface IntegrationsModuleOptions {
   readonly outboundUrls?: OutboundUrlsOptions;
   /** `check: true` (docs/contract.md §6). */
   readonly credentialsCheck?: CredentialsCheckOptions;
+  /** Told the outcome of every credentials check, e.g. to count them (default: nobody). */
+  readonly credentialsCheckObserver?: CredentialsCheckObserver;
 }
 
 export interface OutboundUrlsOptions {

@@ -9,6 +9,7 @@ import { UpdateIntegration } from './application/update-integration/update-integ
 import { OutboundUrlChecker } from './application/outbound-urls/outbound-url-checker';
 import { CredentialsCipher } from './application/ports/credentials-cipher';
 import { CredentialsKeyRotation } from './application/ports/credentials-key-rotation';
+import { CredentialsCheckObserver, IgnoredCredentialsChecks } from './application/ports/credentials-check-observer';
 import { CredentialsVerifier } from './application/ports/credentials-verifier';
 import { HostResolver } from './application/ports/host-resolver';
 import { OutboundUrlPolicy } from './application/ports/outbound-url-policy';
@@ -57,6 +58,11 @@ const USE_CASES = [
     { provide: OutboundUrlPolicy, useExisting: OutboundUrlChecker },
     { provide: HostResolver, useClass: DnsHostResolver },
     { provide: CredentialsVerifier, useClass: ProviderVerifierRegistry },
+    {
+      provide: CredentialsCheckObserver,
+      useFactory: (options: IntegrationsModuleOptions) => options.credentialsCheckObserver ?? new IgnoredCredentialsChecks(),
+      inject: [INTEGRATIONS_MODULE_OPTIONS],
+    },
     {
       provide: NovuDemoProviders,
       useFactory: (options: IntegrationsModuleOptions) => new NovuDemoProviders(options.novuDemoProviders),

@@ -10,6 +10,8 @@ export { BootstrapOrganization } from './application/bootstrap-organization/boot
 export { BootstrapOrganizationCommand } from './application/bootstrap-organization/bootstrap-organization.command';
 export { BootstrapResult } from './application/bootstrap-organization/bootstrap-result';
 export { AuthenticateApiKey } from './application/authenticate-api-key/authenticate-api-key.use-case';
+// Counting API-key cache hits and misses: a host passes its observer as `apiKeyLookupObserver`.
+export { ApiKeyLookupObserver } from './application/ports/api-key-lookup-observer';
 export { RevokeApiKey } from './application/revoke-api-key/revoke-api-key.use-case';
 export { SessionTokens } from './application/session-tokens/session-tokens';
 export { SessionClaims, SessionSubject } from './application/session-tokens/session-claims';

@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { ApiKeyLookupObserver } from './application/ports/api-key-lookup-observer';
 
 export interface TenancyModuleOptions {
   /** HS256 secret that signs session tokens. Required, not empty. */
@@ -11,6 +12,8 @@ export interface TenancyModuleOptions {
    * 0 disables the cache.
    */
   readonly apiKeyCacheTtlMs?: number;
+  /** Told whether each API-key lookup hit the cache, e.g. to count them (default: nobody). */
+  readonly apiKeyLookupObserver?: ApiKeyLookupObserver;
 }
 
 export const DEFAULT_SESSION_TOKEN_TTL_SECONDS = 86_400;

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { API_KEY_CACHE_OPTIONS, ApiKeyCache, ApiKeyCacheOptions } from './application/api-key-cache/api-key-cache';
 import { AuthenticateApiKey } from './application/authenticate-api-key/authenticate-api-key.use-case';
 import { BootstrapOrganization } from './application/bootstrap-organization/bootstrap-organization.use-case';
+import { ApiKeyLookupObserver, IgnoredApiKeyLookups } from './application/ports/api-key-lookup-observer';
 import { ApiKeyRepository } from './application/ports/api-key.repository';
 import { Clock } from './application/ports/clock';
 import { EnvironmentRepository } from './application/ports/environment.repository';
@@ -46,6 +47,11 @@ const PROVIDERS: Provider[] = [
       secret: options.jwtSecret,
       ttlSeconds: options.sessionTokenTtlSeconds ?? DEFAULT_SESSION_TOKEN_TTL_SECONDS,
     }),
+    inject: [TENANCY_MODULE_OPTIONS],
+  },
+  {
+    provide: ApiKeyLookupObserver,
+    useFactory: (options: TenancyModuleOptions) => options.apiKeyLookupObserver ?? new IgnoredApiKeyLookups(),
     inject: [TENANCY_MODULE_OPTIONS],
   },
   {

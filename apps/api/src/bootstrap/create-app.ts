@@ -4,6 +4,8 @@ import { AppModule } from '../app.module';
 import { AppConfig } from '../config/app-config';
 import { configureHttp } from '../http/configure-http';
 import { answerClientError, answerFrameworkError, MAX_PARAM_LENGTH } from '../http/framework-errors';
+import { installMetrics } from '../metrics/metrics-http';
+import { ServiceMetrics } from '../metrics/service-metrics';
 
 export interface CreateAppOptions {
   /**
@@ -13,7 +15,10 @@ export interface CreateAppOptions {
   readonly shutdownHooks?: boolean;
 }
 
-/** The HTTP application, configured but not listening: call `listen(port, host)`. */
+/**
+ * The HTTP application, configured but not listening: call `listen(port, host)`. Only the metrics
+ * listener (METRICS_PORT, README "Metrics") is already open when configured; `close()` closes it.
+ */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
@@ -33,6 +38,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     abortOnError: false,
     bodyParser: false,
   });
+  try {
+    await installMetrics(app, app.get(ServiceMetrics), config.metrics);
+  } catch (error) {
+    await app.close(); // e.g. METRICS_PORT taken: nothing stays open
+    throw error;
+  }
   configureHttp(app, config);
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   return app;

@@ -27,6 +27,8 @@ export interface AppConfig {
   readonly outboundUrls: { readonly allow: readonly string[]; readonly refuseUnresolvable: boolean };
   /** `check: true`: total time per check, and provider API base URLs replacing the real ones. */
   readonly credentialsCheck: { readonly timeoutMs: number; readonly baseUrls: Readonly<Record<string, string>> };
+  /** Where /metrics is served (README "Metrics"): METRICS_TOKEN, METRICS_PORT, METRICS_HOST. */
+  readonly metrics?: MetricsExposure;
   /** Log level for Nest's logger. */
   readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
   /** Request budgets (RATE_LIMIT_*, REDIS_URL; README "Rate limits"). */
@@ -53,6 +55,17 @@ export interface DatabaseTuning {
   readonly connectTimeoutMs: number;
   /** Server-side `statement_timeout`, ms (also bounds waits for row and advisory locks). */
   readonly statementTimeoutMs: number;
+}
+
+/**
+ * /metrics: on the public port only when `token` is set (and then only with `Authorization: Bearer
+ * <token>`); on a listener of its own at `host:port` when `port` is set (the token, when set, is
+ * required there too). Neither: /metrics is not served.
+ */
+export interface MetricsExposure {
+  readonly token?: string;
+  readonly port?: number;
+  readonly host: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -34,7 +34,11 @@ export const DEFAULTS = {
   rateLimitWritesPerMinute: 600,
   rateLimitFailedAuthPerMinute: 60,
   rateLimitRedisPrefix: 'integrations:rate-limit',
+  metricsHost: '127.0.0.1',
 } as const;
+
+/** METRICS_TOKEN: long enough that it cannot be guessed by trying. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 /** Most severe first: LOG_LEVEL=warn enables fatal, error and warn. */
@@ -172,6 +176,24 @@ export class EnvironmentVariables {
   /** Prefix of the rate-limit keys in Redis (several deployments may share one Redis). */
   @IsString()
   RATE_LIMIT_REDIS_PREFIX: string = DEFAULTS.rateLimitRedisPrefix;
+
+  // --- Metrics (README "Metrics"): /metrics is served on the public port only behind METRICS_TOKEN,
+  // on METRICS_HOST:METRICS_PORT when METRICS_PORT is set, and nowhere when neither is set.
+
+  /** Bearer token required to read /metrics (on the public port, and on METRICS_PORT). */
+  @Rules<string | undefined>((token) =>
+    token !== undefined && token.length < MIN_METRICS_TOKEN_LENGTH
+      ? `must be at least ${MIN_METRICS_TOKEN_LENGTH} characters (got ${token.length}); ${HOW_TO_GENERATE_SECRET}`
+      : undefined,
+  )
+  METRICS_TOKEN?: string;
+
+  /** A second listener serving only /metrics. */
+  @WholeNumber(1, 65_535)
+  METRICS_PORT?: number;
+
+  @IsString()
+  METRICS_HOST: string = DEFAULTS.metricsHost;
 }
 
 function redisUrlProblem(raw: string): string | undefined {

@@ -89,6 +89,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       redisUrl: vars.REDIS_URL,
       redisKeyPrefix: vars.RATE_LIMIT_REDIS_PREFIX,
     },
+    // Absent unless exposed somewhere (README "Metrics").
+    metrics:
+      vars.METRICS_TOKEN !== undefined || vars.METRICS_PORT !== undefined
+        ? { token: vars.METRICS_TOKEN, port: vars.METRICS_PORT, host: vars.METRICS_HOST }
+        : undefined,
   };
 }
 

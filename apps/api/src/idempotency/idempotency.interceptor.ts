@@ -28,6 +28,7 @@ import {
 } from './idempotency-request';
 import { IdempotencyFingerprints } from './idempotency-fingerprint';
 import { IdempotentReplay } from './idempotent-replay';
+import { IdempotencyOutcomes } from './idempotency-outcomes';
 import { IDEMPOTENCY_OPTIONS, IdempotencyOptions } from './idempotency.options';
 import { IdempotencyScope, IdempotencyStore, StoredOutcome, UnreadableIdempotencyRecord } from './idempotency.store';
 
@@ -57,6 +58,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly unitOfWork: UnitOfWork,
     @Inject(IDEMPOTENCY_OPTIONS) private readonly options: IdempotencyOptions,
     private readonly fingerprints: IdempotencyFingerprints,
+    private readonly outcomes: IdempotencyOutcomes,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -99,6 +101,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (finished) return this.answerFromStore(finished, digest, scope);
       if (!(await this.store.tryLock(transaction, scope))) {
         void reply.header('Retry-After', '1');
+        this.outcomes.record('in-progress');
         throw new ConflictException(idempotencyMessages.inProgress(scope.key));
       }
       const stored = await this.findLive(transaction, scope);
@@ -127,6 +130,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         return { kind: 'stored', response: new IdempotentReplay(stored, false) };
       }
     });
+    // Counted once committed: a rolled-back outcome was not stored.
+    if (outcome.kind === 'handled' || !outcome.response.replayed) this.outcomes.record('stored');
     if (outcome.kind === 'stored') throw outcome.response;
     return outcome.result;
   }
@@ -143,7 +148,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
   private answerFromStore(stored: StoredOutcome, digest: Buffer, scope: IdempotencyScope): Outcome {
     const verdict = this.fingerprints.verify(digest, stored.fingerprint);
     if (verdict === 'unknown-key') this.unverifiable(scope, stored.fingerprint.keyId);
-    if (verdict !== 'match') throw new UnprocessableEntityException(idempotencyMessages.bodyMismatch(scope.key));
+    if (verdict !== 'match') {
+      this.outcomes.record('mismatch');
+      throw new UnprocessableEntityException(idempotencyMessages.bodyMismatch(scope.key));
+    }
+    this.outcomes.record('replayed');
     return { kind: 'stored', response: new IdempotentReplay(stored) };
   }
 
@@ -152,6 +161,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
    * running the request again could create twice. 422 until it expires; the operator is told why.
    */
   private unverifiable(scope: IdempotencyScope, keyId: string | null): never {
+    this.outcomes.record('unverifiable');
     this.logger.warn(
       `A live idempotency record of organization ${scope.organizationId} cannot be verified (key id ${keyId === null ? 'none' : `"${keyId}"`}):` +
         ' its key is no longer in ENCRYPTION_KEYS (keep a rotated-out key listed for 24 hours after the switch) or the row was altered',

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { FingerprintSecret, IdempotencyFingerprints } from './idempotency-fingerprint';
 import { IdempotencyPurger } from './idempotency-purger';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { IdempotencyOutcomes, IgnoredIdempotencyOutcomes } from './idempotency-outcomes';
 import { DEFAULT_IDEMPOTENCY_OPTIONS, IDEMPOTENCY_OPTIONS, IdempotencyOptions } from './idempotency.options';
 import { IdempotencyStore } from './idempotency.store';
 import { TypeOrmIdempotencyStore } from './infrastructure/typeorm-idempotency.store';
@@ -22,9 +23,11 @@ export class IdempotencyModule {
       /** The app's `IntegrationsModule.forRoot(...)`. */
       integrations: DynamicModule;
       fingerprintKeys: readonly FingerprintSecret[];
+      /** Told each decision (stored, replayed, in progress, mismatch), e.g. to count them. */
+      outcomes?: IdempotencyOutcomes;
     } & Partial<IdempotencyOptions>,
   ): DynamicModule {
-    const { integrations, fingerprintKeys, ...tuning } = options;
+    const { integrations, fingerprintKeys, outcomes, ...tuning } = options;
     return {
       module: IdempotencyModule,
       imports: [integrations],
@@ -32,6 +35,7 @@ export class IdempotencyModule {
         { provide: IDEMPOTENCY_OPTIONS, useValue: { ...DEFAULT_IDEMPOTENCY_OPTIONS, ...tuning } },
         { provide: IdempotencyFingerprints, useFactory: () => new IdempotencyFingerprints(fingerprintKeys) },
         { provide: IdempotencyStore, useClass: TypeOrmIdempotencyStore },
+        { provide: IdempotencyOutcomes, useValue: outcomes ?? new IgnoredIdempotencyOutcomes() },
         IdempotencyInterceptor,
         IdempotencyPurger,
       ],

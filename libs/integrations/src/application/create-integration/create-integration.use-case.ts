@@ -6,6 +6,7 @@ import { NovuDemoProviders } from '../../domain/novu-demo-providers';
 import { resolveTargetEnvironment } from '../access/integration-access';
 import { CredentialsVetting } from '../credentials-vetting/credentials-vetting';
 import { IntegrationWriteResult } from '../integration-write-result';
+import { CredentialsCheckObserver, IgnoredCredentialsChecks } from '../ports/credentials-check-observer';
 import { CredentialsVerifier } from '../ports/credentials-verifier';
 import { EnvironmentDirectory } from '../ports/environment-directory';
 import { IntegrationRepository } from '../ports/integration.repository';
@@ -25,8 +26,9 @@ export class CreateIntegration {
     outboundUrls: OutboundUrlPolicy,
     verifier: CredentialsVerifier,
     private readonly demoProviders: NovuDemoProviders,
+    checks: CredentialsCheckObserver = new IgnoredCredentialsChecks(),
   ) {
-    this.vetting = new CredentialsVetting(outboundUrls, verifier);
+    this.vetting = new CredentialsVetting(outboundUrls, verifier, checks);
   }
 
   async execute(command: CreateIntegrationCommand): Promise<IntegrationWriteResult> {

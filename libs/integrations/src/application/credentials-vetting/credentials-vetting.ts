@@ -1,6 +1,7 @@
 import { CredentialsCheckFailed } from '../../domain/credentials-check.errors';
 import { Credentials, Integration } from '../../domain/integration';
 import { IntegrationError } from '../../domain/integration.errors';
+import { CredentialsCheckObserver, IgnoredCredentialsChecks } from '../ports/credentials-check-observer';
 import { CredentialsVerifier } from '../ports/credentials-verifier';
 import { OutboundUrlPolicy } from '../ports/outbound-url-policy';
 
@@ -17,6 +18,7 @@ export class CredentialsVetting {
   constructor(
     private readonly outboundUrls: OutboundUrlPolicy,
     private readonly verifier: CredentialsVerifier,
+    private readonly observer: CredentialsCheckObserver = new IgnoredCredentialsChecks(),
   ) {}
 
   /**
@@ -33,15 +35,20 @@ export class CredentialsVetting {
     const problems = await this.outboundUrls.check(providerId, credentials);
     if (Object.keys(problems).length > 0) throw IntegrationError.invalid(problems);
     if (!check) return undefined;
-    if (!integration.takesCredentialsCheck || !this.verifier.supports(providerId)) return 'unsupported';
+    if (!integration.takesCredentialsCheck || !this.verifier.supports(providerId)) {
+      this.observer.checked(providerId, { outcome: 'unsupported' });
+      return 'unsupported';
+    }
     try {
       await this.verifier.verify(providerId, credentials);
     } catch (error) {
       if (error instanceof CredentialsCheckFailed) {
+        this.observer.checked(providerId, { outcome: 'failed', reason: error.reason });
         throw new IntegrationError('CREDENTIALS_CHECK_FAILED', error.message);
       }
       throw error;
     }
+    this.observer.checked(providerId, { outcome: 'verified' });
     return 'verified';
   }
 }

@@ -3,6 +3,7 @@ import { IntegrationError } from '../../domain/integration.errors';
 import { findWritableIntegration, resolveTargetEnvironment } from '../access/integration-access';
 import { CredentialsVetting } from '../credentials-vetting/credentials-vetting';
 import { IntegrationWriteResult } from '../integration-write-result';
+import { CredentialsCheckObserver, IgnoredCredentialsChecks } from '../ports/credentials-check-observer';
 import { CredentialsVerifier } from '../ports/credentials-verifier';
 import { EnvironmentDirectory } from '../ports/environment-directory';
 import { IntegrationRepository } from '../ports/integration.repository';
@@ -23,8 +24,9 @@ export class UpdateIntegration {
     private readonly unitOfWork: UnitOfWork,
     outboundUrls: OutboundUrlPolicy,
     verifier: CredentialsVerifier,
+    checks: CredentialsCheckObserver = new IgnoredCredentialsChecks(),
   ) {
-    this.vetting = new CredentialsVetting(outboundUrls, verifier);
+    this.vetting = new CredentialsVetting(outboundUrls, verifier, checks);
   }
 
   async execute(command: UpdateIntegrationCommand): Promise<IntegrationWriteResult> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiKeyPrincipal } from '../../domain/api-key';
 import { hashApiKeySecret } from '../../domain/api-key-secret';
+import { ApiKeyLookupObserver, IgnoredApiKeyLookups } from '../ports/api-key-lookup-observer';
 import { ApiKeyRepository } from '../ports/api-key.repository';
 import { ApiKeyCache } from '../api-key-cache/api-key-cache';
 
@@ -17,12 +18,14 @@ export class AuthenticateApiKey {
   constructor(
     private readonly apiKeys: ApiKeyRepository,
     private readonly cache: ApiKeyCache,
+    private readonly lookups: ApiKeyLookupObserver = new IgnoredApiKeyLookups(),
   ) {}
 
   async execute(secret: string): Promise<ApiKeyPrincipal | undefined> {
     if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return undefined;
     const keyHash = hashApiKeySecret(secret);
     const cached = this.cache.get(keyHash);
+    this.lookups.looked(cached ? 'hit' : 'miss');
     if (cached) return cached;
 
     const generation = this.cache.generation;
