@@ -1,6 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { Integration, IntegrationState } from '../../libs/integrations/src/domain/integration';
 import { randomSuffix } from '../../libs/integrations/src/domain/identifier';
+import { DEV, ORG } from './scopes';
+
+/** What a SendGrid integration created in DEV with nothing but its provider holds (besides identifier, id and dates). */
+export const NEW_SENDGRID_IN_DEV: Partial<IntegrationState> = {
+  organizationId: ORG,
+  environmentId: DEV,
+  name: 'SendGrid',
+  providerId: 'sendgrid',
+  channel: 'email',
+  kind: 'delivery',
+  active: false,
+  primary: false,
+  priority: 0,
+  credentials: {},
+  configurations: {},
+  conditions: [],
+  deleted: false,
+};
 
 /**
  * A valid, inactive SendGrid email integration (domain object, plaintext credentials). Pass the

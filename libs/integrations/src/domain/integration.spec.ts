@@ -1,5 +1,5 @@
-import { buildIntegration } from '../../../../test/factories/integration.factory';
-import { DEV, DEV_SCOPE, ORG } from '../../../../test/factories/scopes';
+import { buildIntegration, NEW_SENDGRID_IN_DEV } from '../../../../test/factories/integration.factory';
+import { DEV_SCOPE } from '../../../../test/factories/scopes';
 import { refusalOf } from '../../../../test/support/integration-errors';
 import { Integration } from './integration';
 import { IntegrationError } from './integration.errors';
@@ -13,19 +13,7 @@ describe('Integration.create (docs/contract.md §3)', () => {
     const now = new Date('2026-01-01T00:00:00.000Z');
     const created = Integration.create({ scope, providerId: 'sendgrid' }, none, now);
     expect(created).toMatchObject({
-      organizationId: ORG,
-      environmentId: DEV,
-      name: 'SendGrid',
-      providerId: 'sendgrid',
-      channel: 'email',
-      kind: 'delivery',
-      active: false,
-      primary: false,
-      priority: 0,
-      credentials: {},
-      configurations: {},
-      conditions: [],
-      deleted: false,
+      ...NEW_SENDGRID_IN_DEV,
       createdAt: now,
       updatedAt: now,
     });

@@ -1,3 +1,4 @@
+import { NEW_SENDGRID_IN_DEV } from '../../../../../test/factories/integration.factory';
 import { DEV, ORG, OTHER_ORG_ENV, PROD } from '../../../../../test/factories/scopes';
 import { useCaseWorld } from '../../../../../test/fakes/use-case-world';
 import { rejectionOf } from '../../../../../test/support/integration-errors';
@@ -12,21 +13,7 @@ describe('CreateIntegration', () => {
     it('fills name, identifier, channel, kind, flags and the caller environment', async () => {
       const { create } = useCaseWorld();
       const created = await create();
-      expect(created).toMatchObject({
-        organizationId: ORG,
-        environmentId: DEV,
-        name: 'SendGrid',
-        providerId: 'sendgrid',
-        channel: 'email',
-        kind: 'delivery',
-        active: false,
-        primary: false,
-        priority: 0,
-        credentials: {},
-        configurations: {},
-        conditions: [],
-        deleted: false,
-      });
+      expect(created).toMatchObject(NEW_SENDGRID_IN_DEV);
       expect(created.identifier).toMatch(/^send-grid-[A-Za-z0-9_-]{7}$/);
       expect(created.createdAt).toBeInstanceOf(Date);
     });
