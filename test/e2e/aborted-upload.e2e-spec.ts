@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { CapturedOutput } from '../support/captured-output';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const ROUTE = '/v1/integrations';
@@ -51,46 +52,24 @@ function abortUpload(baseUrl: string, authorization: string, declaredLength: num
 describe('an aborted upload', () => {
   let testApp: TestApp;
   let authorization: string;
-  const written: string[] = [];
-  const listeners = new Set<() => void>();
-  /** Resolves with the log written since `from` once it matches `pattern`. */
-  const logMatching = (from: number, pattern: RegExp) =>
-    new Promise<string>((done) => {
-      const check = () => {
-        const text = written.slice(from).join('');
-        if (!pattern.test(text)) return;
-        listeners.delete(check);
-        done(text);
-      };
-      listeners.add(check);
-      check();
-    });
-  const originals = { out: process.stdout.write, err: process.stderr.write };
+  const output = new CapturedOutput();
 
   beforeAll(async () => {
     testApp = await startTestApp({ logLevels: ['fatal', 'error', 'warn', 'log', 'debug'] });
     const org = await testApp.bootstrap();
     authorization = `ApiKey ${org.environments[0].apiKey}`;
-    const capture = (original: typeof process.stdout.write) =>
-      function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-        written.push(String(chunk));
-        for (const listener of listeners) listener();
-        return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-      } as typeof process.stdout.write;
-    process.stdout.write = capture(originals.out);
-    process.stderr.write = capture(originals.err);
+    output.start();
   });
 
   afterAll(async () => {
-    process.stdout.write = originals.out;
-    process.stderr.write = originals.err;
+    output.stop();
     await testApp?.close();
   });
 
   it('is neither answered 503 nor logged as a database outage', async () => {
-    const before = written.length;
+    const before = output.mark;
     // Whatever the service decides about the failed request, the catch-all filter logs one of these.
-    const logged = logMatching(before, /Client aborted its upload|Database unavailable|Unhandled error/);
+    const logged = output.matching(before, /Client aborted its upload|Database unavailable|Unhandled error/);
     const exchange = await abortUpload(testApp.baseUrl, authorization, 100_000, '{"name":"x');
     const log = await logged;
 

@@ -1,4 +1,5 @@
 import { ApiClient } from '../support/api-client';
+import { CapturedOutput } from '../support/captured-output';
 import { startTestApp, TestApp } from '../support/test-app';
 import { closedPort } from '../integration/verification/verification-fixtures';
 
@@ -14,8 +15,7 @@ const PASSWORD = 'hunter2-never-log-me';
 describe('secrets stay out of the logs', () => {
   let testApp: TestApp;
   let session: ApiClient;
-  const written: string[] = [];
-  const originals = { out: process.stdout.write, err: process.stderr.write };
+  const output = new CapturedOutput();
 
   beforeAll(async () => {
     testApp = await startTestApp({
@@ -24,18 +24,11 @@ describe('secrets stay out of the logs', () => {
     });
     const org = await testApp.bootstrap();
     session = ApiClient.session(testApp.baseUrl, org.sessionToken);
-    const capture = (original: typeof process.stdout.write) =>
-      function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-        written.push(String(chunk));
-        return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-      } as typeof process.stdout.write;
-    process.stdout.write = capture(originals.out);
-    process.stderr.write = capture(originals.err);
+    output.start();
   });
 
   afterAll(async () => {
-    process.stdout.write = originals.out;
-    process.stderr.write = originals.err;
+    output.stop();
     await testApp?.close();
   });
 
@@ -56,14 +49,14 @@ describe('secrets stay out of the logs', () => {
       const failed = await session.post(ROUTE, { providerId: 'sendgrid', name: 'explode', credentials });
       expect(failed.status).toBe(500);
       expect(failed.body.errorId).toEqual(expect.any(String));
-      expect(written.join('')).toContain(failed.body.errorId);
+      expect(output.since()).toContain(failed.body.errorId);
       expect(Object.keys(failed.body).sort()).toEqual(['error', 'errorId', 'message', 'path', 'statusCode', 'timestamp']);
       expect(failed.body.message).toBe('Internal server error');
     } finally {
       await testApp.dataSource.query(`ALTER TABLE integrations DROP CONSTRAINT ${constraint}`);
     }
 
-    const logs = written.join('');
+    const logs = output.since();
     expect(logs.length).toBeGreaterThan(0);
     expect(logs).not.toContain(SECRET);
     expect(logs).not.toContain(PASSWORD);

@@ -1,6 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Integration, IntegrationState } from '../../libs/integrations/src/domain/integration';
 import { randomSuffix } from '../../libs/integrations/src/domain/identifier';
+import { DEV, ORG } from './scopes';
+
+/** The fields of a SendGrid integration created with nothing but its provider (no id, identifier, tenant or dates); fresh objects each call. */
+const newSendGrid = () =>
+  ({
+    name: 'SendGrid',
+    providerId: 'sendgrid',
+    channel: 'email',
+    kind: 'delivery',
+    active: false,
+    primary: false,
+    priority: 0,
+    credentials: {},
+    configurations: {},
+    conditions: [],
+    deleted: false,
+  }) satisfies Partial<IntegrationState>;
+
+/** What creating a SendGrid integration in DEV with nothing but its provider yields (besides id, identifier and dates). */
+export const NEW_SENDGRID_IN_DEV: Partial<IntegrationState> = { organizationId: ORG, environmentId: DEV, ...newSendGrid() };
 
 /**
  * A valid, inactive SendGrid email integration (domain object, plaintext credentials). Pass the
@@ -12,18 +32,9 @@ export function buildIntegration(overrides: Partial<IntegrationState> = {}): Int
     id: randomUUID(),
     organizationId: randomUUID(),
     environmentId: randomUUID(),
-    name: 'SendGrid',
+    ...newSendGrid(),
     identifier: `send-grid-${randomSuffix()}`,
-    providerId: 'sendgrid',
-    channel: 'email',
-    kind: 'delivery',
-    active: false,
-    primary: false,
-    priority: 0,
     credentials: { apiKey: 'SG.factory-secret-api-key', from: 'ops@example.com', senderName: 'Acme' },
-    configurations: {},
-    conditions: [],
-    deleted: false,
     createdAt: now,
     updatedAt: now,
     ...overrides,

@@ -33,6 +33,27 @@ export const FRAMEWORK_ERROR_MESSAGES = {
 
 const logger = new Logger('FrameworkError');
 
+/** The status and message a framework error is answered with. */
+type FrameworkAnswer = { status: number; message: string };
+
+/** The router's errors, by Fastify error code; any other code is answered 500. */
+const ROUTER_ERRORS: Record<string, FrameworkAnswer> = {
+  FST_ERR_BAD_URL: { status: HttpStatus.BAD_REQUEST, message: FRAMEWORK_ERROR_MESSAGES.badUrl },
+  FST_ERR_MAX_PARAM_LENGTH: { status: HttpStatus.URI_TOO_LONG, message: FRAMEWORK_ERROR_MESSAGES.paramTooLong },
+};
+
+/** Node's client errors, by error code; any other code is a request that is not valid HTTP. */
+const CLIENT_ERRORS: Record<string, FrameworkAnswer> = {
+  HPE_HEADER_OVERFLOW: { status: REQUEST_HEADER_FIELDS_TOO_LARGE, message: FRAMEWORK_ERROR_MESSAGES.headersTooLarge },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: HttpStatus.REQUEST_TIMEOUT, message: FRAMEWORK_ERROR_MESSAGES.timeout },
+};
+const MALFORMED_REQUEST: FrameworkAnswer = { status: HttpStatus.BAD_REQUEST, message: FRAMEWORK_ERROR_MESSAGES.malformed };
+
+/** The table's own entry for `code` (never an inherited property such as `constructor`). */
+function answerFor(table: Record<string, FrameworkAnswer>, code: string | undefined): FrameworkAnswer | undefined {
+  return code !== undefined && Object.hasOwn(table, code) ? table[code] : undefined;
+}
+
 /** The URL's path, without query string or fragment, at most MAX_ERROR_PATH_LENGTH characters. */
 export function boundedPath(url: string | undefined): string {
   if (!url) return '';
@@ -43,26 +64,19 @@ export function boundedPath(url: string | undefined): string {
 /** Fastify's `frameworkErrors` option: the router's 400 (bad URL) and 414 (parameter too long). */
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const path = boundedPath(request.raw.url);
-  let status: number;
-  let message: string;
-  let errorId: string | undefined;
-  switch (error.code) {
-    case 'FST_ERR_BAD_URL':
-      status = HttpStatus.BAD_REQUEST;
-      message = FRAMEWORK_ERROR_MESSAGES.badUrl;
-      break;
-    case 'FST_ERR_MAX_PARAM_LENGTH':
-      status = HttpStatus.URI_TOO_LONG;
-      message = FRAMEWORK_ERROR_MESSAGES.paramTooLong;
-      break;
-    default:
-      // Fastify calls frameworkErrors for one more case (an async route constraint failing): not
-      // the caller's fault, so a 500 with an errorId, the cause only logged (its text may hold the URL).
-      status = HttpStatus.INTERNAL_SERVER_ERROR;
-      message = INTERNAL_ERROR_MESSAGE;
-      errorId = randomUUID();
-      logger.error(`Unhandled framework error ${errorId} on ${request.raw.method ?? '?'} ${path}`, error.stack ?? error.code);
+  const known = answerFor(ROUTER_ERRORS, error.code);
+  if (known) {
+    sendErrorBody(reply, path, known);
+    return;
   }
+  // Fastify calls frameworkErrors for one more case (an async route constraint failing): not
+  // the caller's fault, so a 500 with an errorId, the cause only logged (its text may hold the URL).
+  const errorId = randomUUID();
+  logger.error(`Unhandled framework error ${errorId} on ${request.raw.method ?? '?'} ${path}`, error.stack ?? error.code);
+  sendErrorBody(reply, path, { status: HttpStatus.INTERNAL_SERVER_ERROR, message: INTERNAL_ERROR_MESSAGE }, errorId);
+}
+
+function sendErrorBody(reply: FastifyReply, path: string, { status, message }: FrameworkAnswer, errorId?: string): void {
   void reply
     .code(status)
     .header('content-type', 'application/json; charset=utf-8')
@@ -96,21 +110,7 @@ export function pathOfRawRequest(rawPacket: unknown): string {
 export function answerClientError(error: ClientError, socket: Duplex): void {
   // A reset connection or a closed socket has no one to answer (Node's own default does the same).
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  let status: number;
-  let message: string;
-  switch (error.code) {
-    case 'HPE_HEADER_OVERFLOW':
-      status = REQUEST_HEADER_FIELDS_TOO_LARGE;
-      message = FRAMEWORK_ERROR_MESSAGES.headersTooLarge;
-      break;
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      status = HttpStatus.REQUEST_TIMEOUT;
-      message = FRAMEWORK_ERROR_MESSAGES.timeout;
-      break;
-    default:
-      status = HttpStatus.BAD_REQUEST;
-      message = FRAMEWORK_ERROR_MESSAGES.malformed;
-  }
+  const { status, message } = answerFor(CLIENT_ERRORS, error.code) ?? MALFORMED_REQUEST;
   logger.debug(`Client error ${error.code ?? 'unknown'} answered with ${status}`);
   if (!socket.writable) {
     socket.destroy();

@@ -1,9 +1,10 @@
 import { buildIntegration } from '../../../../test/factories/integration.factory';
+import { DEV, DEV_SCOPE } from '../../../../test/factories/scopes';
+import { refusalOf } from '../../../../test/support/integration-errors';
 import { ChannelIntegrations, ChannelMember } from './channel-integrations';
-import { EnvironmentScope, IntegrationState } from './integration';
-import { IntegrationError } from './integration.errors';
+import { IntegrationState } from './integration';
 
-const scope: EnvironmentScope = { organizationId: 'org', environmentId: 'env' };
+const scope = DEV_SCOPE;
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
 const member = (id: string, priority: number, primary = false, createdSecond = 0): ChannelMember => ({
   id,
@@ -17,16 +18,6 @@ const channelOf = (members: ChannelMember[], demoProvidersPresent: string[] = []
 const stored = (overrides: Partial<IntegrationState> = {}) => buildIntegration({ ...scope, ...overrides });
 const newcomer = (overrides: Partial<IntegrationState> = {}) => stored({ active: true, createdAt: at(50), ...overrides });
 const places = (channel: ChannelIntegrations) => channel.ordering.map(({ id, primary, priority }) => ({ id, primary, priority }));
-
-function refusal(run: () => unknown): IntegrationError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(IntegrationError);
-    return error as IntegrationError;
-  }
-  throw new Error('expected an IntegrationError');
-}
 
 describe('ChannelIntegrations.admit: placing a new integration (docs/contract.md §3)', () => {
   it('case 1: nobody active → primary with priority 1', () => {
@@ -90,8 +81,8 @@ describe('ChannelIntegrations.admit: placing a new integration (docs/contract.md
   });
 
   it('refuses an integration of another environment or channel', () => {
-    expect(() => channelOf([]).admit(newcomer({ environmentId: 'other' }))).toThrow(/is not of env\/email/);
-    expect(() => channelOf([]).admit(newcomer({ providerId: 'twilio', channel: 'sms' }))).toThrow(/is not of env\/email/);
+    expect(() => channelOf([]).admit(newcomer({ environmentId: 'other' }))).toThrow(`is not of ${DEV}/email`);
+    expect(() => channelOf([]).admit(newcomer({ providerId: 'twilio', channel: 'sms' }))).toThrow(`is not of ${DEV}/email`);
   });
 });
 
@@ -99,12 +90,12 @@ describe('ChannelIntegrations: Novu demo providers', () => {
   it('allows one novu in-app integration per environment (400 NOVU_IN_APP_EXISTS)', () => {
     const novu = () => newcomer({ providerId: 'novu', channel: 'in_app', active: false });
     expect(() => channelOf([], [], 'in_app').admit(novu())).not.toThrow();
-    const error = refusal(() => channelOf([], ['novu'], 'in_app').admit(novu()));
+    const error = refusalOf(() => channelOf([], ['novu'], 'in_app').admit(novu()));
     expect(error).toMatchObject({ code: 'NOVU_IN_APP_EXISTS', message: 'One environment can only have one In app provider' });
   });
 
   it('allows one novu-email / novu-sms per environment (409 NOVU_PROVIDER_EXISTS)', () => {
-    const error = refusal(() => channelOf([], ['novu-email']).admit(newcomer({ providerId: 'novu-email', active: false })));
+    const error = refusalOf(() => channelOf([], ['novu-email']).admit(newcomer({ providerId: 'novu-email', active: false })));
     expect(error).toMatchObject({
       code: 'NOVU_PROVIDER_EXISTS',
       message: 'Integration with novu provider for email channel already exists',
@@ -178,7 +169,7 @@ describe('ChannelIntegrations.update (docs/contract.md §4 PUT)', () => {
 
   it('refuses to activate without the required credentials, naming each and echoing none', () => {
     const target = stored({ credentials: { apiKey: 'SG.secret', from: '  ' } });
-    const error = refusal(() => channelOf([]).update(target, { active: true }));
+    const error = refusalOf(() => channelOf([]).update(target, { active: true }));
     expect(error.code).toBe('INVALID_INTEGRATION');
     expect(error.fields).toEqual({
       'credentials.from': { messages: ['credentials.from is required by sendgrid when the integration is active'] },
@@ -189,7 +180,7 @@ describe('ChannelIntegrations.update (docs/contract.md §4 PUT)', () => {
 
   it('judges an already active integration again on any change', () => {
     const target = stored({ active: true, primary: true, priority: 1, credentials: { from: 'a@b.co', senderName: 'A' } });
-    const error = refusal(() => channelOf([member(target.id, 1, true)]).update(target, { name: 'x' }));
+    const error = refusalOf(() => channelOf([member(target.id, 1, true)]).update(target, { name: 'x' }));
     expect(Object.keys(error.fields ?? {})).toEqual(['credentials.apiKey']);
   });
 
@@ -230,14 +221,14 @@ describe('ChannelIntegrations.setPrimary (docs/contract.md §4)', () => {
 
   it('refuses channels without primary', () => {
     const chat = ChannelIntegrations.restore({ scope, channel: 'chat', members: [] });
-    const error = refusal(() => chat.setPrimary(stored({ providerId: 'discord', channel: 'chat' })));
+    const error = refusalOf(() => chat.setPrimary(stored({ providerId: 'discord', channel: 'chat' })));
     expect(error).toMatchObject({ code: 'PRIMARY_NOT_SUPPORTED', message: 'Channel chat does not support primary' });
   });
 
   it('refuses one that lacks required credentials, changing nothing', () => {
     const target = stored({ credentials: { from: 'a@b.co' } });
     const channel = channelOf([member('a', 1, true)]);
-    const error = refusal(() => channel.setPrimary(target));
+    const error = refusalOf(() => channel.setPrimary(target));
     expect(Object.keys(error.fields ?? {}).sort()).toEqual(['credentials.apiKey', 'credentials.senderName']);
     expect(target).toMatchObject({ active: false, primary: false, priority: 0 });
     expect(places(channel)).toEqual([{ id: 'a', primary: true, priority: 1 }]);

@@ -1,39 +1,19 @@
-import { buildIntegration } from '../../../../test/factories/integration.factory';
+import { buildIntegration, NEW_SENDGRID_IN_DEV } from '../../../../test/factories/integration.factory';
+import { DEV_SCOPE } from '../../../../test/factories/scopes';
+import { refusalOf } from '../../../../test/support/integration-errors';
 import { Integration } from './integration';
 import { IntegrationError } from './integration.errors';
 import { NovuDemoProviders } from './novu-demo-providers';
 
-const scope = { organizationId: 'org', environmentId: 'env' };
+const scope = DEV_SCOPE;
 const none = new NovuDemoProviders();
-
-function refusal(run: () => unknown): IntegrationError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(IntegrationError);
-    return error as IntegrationError;
-  }
-  throw new Error('expected an IntegrationError');
-}
 
 describe('Integration.create (docs/contract.md §3)', () => {
   it('fills name, identifier, channel from the catalog, kind and the flags', () => {
     const now = new Date('2026-01-01T00:00:00.000Z');
     const created = Integration.create({ scope, providerId: 'sendgrid' }, none, now);
     expect(created).toMatchObject({
-      organizationId: 'org',
-      environmentId: 'env',
-      name: 'SendGrid',
-      providerId: 'sendgrid',
-      channel: 'email',
-      kind: 'delivery',
-      active: false,
-      primary: false,
-      priority: 0,
-      credentials: {},
-      configurations: {},
-      conditions: [],
-      deleted: false,
+      ...NEW_SENDGRID_IN_DEV,
       createdAt: now,
       updatedAt: now,
     });
@@ -49,23 +29,23 @@ describe('Integration.create (docs/contract.md §3)', () => {
   });
 
   it('refuses an unknown provider and a channel that is not the provider’s', () => {
-    expect(refusal(() => Integration.create({ scope, providerId: 'nope' }, none)).fields).toEqual({
+    expect(refusalOf(() => Integration.create({ scope, providerId: 'nope' }, none)).fields).toEqual({
       providerId: { messages: ['providerId must be a known delivery provider; it is not in the catalog'], value: 'nope' },
     });
-    expect(refusal(() => Integration.create({ scope, providerId: 'sendgrid', kind: 'agent' }, none)).fields).toHaveProperty('providerId');
-    expect(refusal(() => Integration.create({ scope, providerId: 'sendgrid', channel: 'sms' }, none)).fields).toEqual({
+    expect(refusalOf(() => Integration.create({ scope, providerId: 'sendgrid', kind: 'agent' }, none)).fields).toHaveProperty('providerId');
+    expect(refusalOf(() => Integration.create({ scope, providerId: 'sendgrid', channel: 'sms' }, none)).fields).toEqual({
       channel: { messages: ['channel must be "email" for provider sendgrid'], value: 'sms' },
     });
   });
 
   it('demands the required credentials of an active one only', () => {
-    const error = refusal(() => Integration.create({ scope, providerId: 'sendgrid', active: true, credentials: { apiKey: 'k' } }, none));
+    const error = refusalOf(() => Integration.create({ scope, providerId: 'sendgrid', active: true, credentials: { apiKey: 'k' } }, none));
     expect(Object.keys(error.fields ?? {}).sort()).toEqual(['credentials.from', 'credentials.senderName']);
     expect(() => Integration.create({ scope, providerId: 'sendgrid', credentials: { apiKey: 'k' } }, none)).not.toThrow();
   });
 
   it('allows novu-email / novu-sms only when the server has their credentials (400 NOVU_PROVIDER_NOT_ALLOWED)', () => {
-    expect(refusal(() => Integration.create({ scope, providerId: 'novu-sms' }, new NovuDemoProviders({ email: true })))).toMatchObject({
+    expect(refusalOf(() => Integration.create({ scope, providerId: 'novu-sms' }, new NovuDemoProviders({ email: true })))).toMatchObject({
       code: 'NOVU_PROVIDER_NOT_ALLOWED',
       message: 'Creating Novu integration for novu-sms provider is not allowed',
     });

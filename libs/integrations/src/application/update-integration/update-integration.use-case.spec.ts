@@ -1,77 +1,38 @@
-import {
-  InMemoryEnvironmentDirectory,
-  InMemoryIntegrationRepository,
-  PassThroughUnitOfWork,
-  ScriptedCredentialsVerifier,
-  ScriptedOutboundUrlPolicy,
-} from '../../../../../test/fakes/in-memory-integration.repository';
+import { DEV, ORG, PROD } from '../../../../../test/factories/scopes';
+import { DEV_API_KEY, useCaseWorld } from '../../../../../test/fakes/use-case-world';
+import { rejectionOf } from '../../../../../test/support/integration-errors';
 import { IntegrationError } from '../../domain/integration.errors';
-import { NovuDemoProviders } from '../../domain/novu-demo-providers';
 import { Actor } from '../actor';
-import { CreateIntegration } from '../create-integration/create-integration.use-case';
-import { CreateIntegrationCommand } from '../create-integration/create-integration.command';
-import { DeleteIntegration } from '../delete-integration/delete-integration.use-case';
-import { ListIntegrations } from '../list-integrations/list-integrations.use-case';
-import { SetIntegrationAsPrimary } from '../set-integration-as-primary/set-integration-as-primary.use-case';
-import { UpdateIntegration } from './update-integration.use-case';
 
-const ORG = 'org-1';
-const DEV = 'env-dev';
-const PROD = 'env-prod';
-const apiKey: Actor = { kind: 'api-key', organizationId: ORG, environmentId: DEV };
 const prodKey: Actor = { kind: 'api-key', organizationId: ORG, environmentId: PROD };
 const session: Actor = { kind: 'session', organizationId: ORG, environmentId: DEV, userId: 'user-1' };
 const sendgrid = { apiKey: 'SG.x', from: 'a@b.co', senderName: 'Acme' };
 
 function setup() {
-  const repository = new InMemoryIntegrationRepository();
-  const environments = new InMemoryEnvironmentDirectory([
-    { id: DEV, organizationId: ORG },
-    { id: PROD, organizationId: ORG },
-  ]);
-  const unitOfWork = new PassThroughUnitOfWork();
-  const outboundUrls = new ScriptedOutboundUrlPolicy();
-  const verifier = new ScriptedCredentialsVerifier(['sendgrid'], ['SG.bad']);
-  const createUseCase = new CreateIntegration(repository, environments, unitOfWork, outboundUrls, verifier, new NovuDemoProviders());
-  const create = async (overrides: Partial<CreateIntegrationCommand> = {}) =>
-    (await createUseCase.execute({ actor: apiKey, providerId: 'sendgrid', ...overrides })).integration;
-  const createActive = () => create({ active: true, credentials: sendgrid });
+  const world = useCaseWorld();
   return {
-    repository,
-    create,
-    createActive,
-    verifier,
-    update: new UpdateIntegration(repository, environments, unitOfWork, outboundUrls, verifier),
-    setPrimary: new SetIntegrationAsPrimary(repository, unitOfWork),
-    remove: new DeleteIntegration(repository, unitOfWork),
-    list: new ListIntegrations(repository),
+    ...world,
+    createActive: () => world.create({ active: true, credentials: sendgrid }),
     state: (id: string) => {
-      const row = repository.rows.get(id)!;
+      const row = world.repository.rows.get(id)!;
       return { active: row.active, primary: row.primary, priority: row.priority };
     },
   };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(IntegrationError);
-  return (error as IntegrationError).code;
-}
+const codeOf = async (promise: Promise<unknown>): Promise<string> => (await rejectionOf(promise)).code;
 
 describe('UpdateIntegration', () => {
   it('refuses an update without properties', async () => {
     const { create, update } = setup();
     const { id } = await create();
-    expect(await codeOf(update.execute({ actor: apiKey, integrationId: id }))).toBe('NO_PROPERTIES_TO_UPDATE');
+    expect(await codeOf(update.execute({ actor: DEV_API_KEY, integrationId: id }))).toBe('NO_PROPERTIES_TO_UPDATE');
   });
 
   it('answers INTEGRATION_NOT_FOUND for unknown ids and ENVIRONMENT_FORBIDDEN across environments', async () => {
     const { create, update } = setup();
     const { id } = await create();
-    expect(await codeOf(update.execute({ actor: apiKey, integrationId: 'missing', name: 'x' }))).toBe('INTEGRATION_NOT_FOUND');
+    expect(await codeOf(update.execute({ actor: DEV_API_KEY, integrationId: 'missing', name: 'x' }))).toBe('INTEGRATION_NOT_FOUND');
     expect(await codeOf(update.execute({ actor: prodKey, integrationId: id, name: 'x' }))).toBe('ENVIRONMENT_FORBIDDEN');
   });
 
@@ -91,20 +52,20 @@ describe('UpdateIntegration', () => {
     const { create, update } = setup();
     await create({ identifier: 'taken' });
     const { id } = await create();
-    expect(await codeOf(update.execute({ actor: apiKey, integrationId: id, identifier: 'taken' }))).toBe('IDENTIFIER_TAKEN');
+    expect(await codeOf(update.execute({ actor: DEV_API_KEY, integrationId: id, identifier: 'taken' }))).toBe('IDENTIFIER_TAKEN');
   });
 
   it('requires the provider credentials when activating', async () => {
     const { create, update } = setup();
     const { id } = await create();
-    expect(await codeOf(update.execute({ actor: apiKey, integrationId: id, active: true }))).toBe('INVALID_INTEGRATION');
+    expect(await codeOf(update.execute({ actor: DEV_API_KEY, integrationId: id, active: true }))).toBe('INVALID_INTEGRATION');
   });
 
   it('places an activated integration like a new active one', async () => {
     const { create, createActive, update, state } = setup();
     const first = await createActive();
     const { id } = await create({ credentials: sendgrid });
-    await update.execute({ actor: apiKey, integrationId: id, active: true });
+    await update.execute({ actor: DEV_API_KEY, integrationId: id, active: true });
     expect(state(id)).toEqual({ active: true, primary: false, priority: 1 });
     expect(state(first.id)).toEqual({ active: true, primary: true, priority: 2 });
   });
@@ -115,7 +76,7 @@ describe('UpdateIntegration', () => {
     const b = await createActive();
     const c = await createActive();
     // a is primary on top: a=3, c=2, b=1
-    await update.execute({ actor: apiKey, integrationId: a.id, active: false });
+    await update.execute({ actor: DEV_API_KEY, integrationId: a.id, active: false });
     expect(state(a.id)).toEqual({ active: false, primary: false, priority: 0 });
     expect([state(c.id), state(b.id)]).toEqual([
       { active: true, primary: false, priority: 2 },
@@ -127,7 +88,7 @@ describe('UpdateIntegration', () => {
     const { createActive, update, state } = setup();
     const a = await createActive();
     await update.execute({
-      actor: apiKey,
+      actor: DEV_API_KEY,
       integrationId: a.id,
       conditions: [{ isNegated: false, value: 'AND', children: [{ field: 'tier', value: 'pro', operator: 'EQUAL', on: 'subscriber' }] }],
     });
@@ -137,9 +98,9 @@ describe('UpdateIntegration', () => {
   it('checks the stored credentials when only check: true is sent, and the new ones when given', async () => {
     const { create, update, verifier } = setup();
     const { id } = await create({ credentials: { apiKey: 'SG.stored' } });
-    await update.execute({ actor: apiKey, integrationId: id, check: true });
+    await update.execute({ actor: DEV_API_KEY, integrationId: id, check: true });
     expect(verifier.verified.map((v) => v.credentials.apiKey)).toEqual(['SG.stored']);
-    expect(await codeOf(update.execute({ actor: apiKey, integrationId: id, check: true, credentials: { apiKey: 'SG.bad' } }))).toBe(
+    expect(await codeOf(update.execute({ actor: DEV_API_KEY, integrationId: id, check: true, credentials: { apiKey: 'SG.bad' } }))).toBe(
       'CREDENTIALS_CHECK_FAILED',
     );
   });
@@ -147,10 +108,10 @@ describe('UpdateIntegration', () => {
   it('reports what the check did, and nothing without check: true', async () => {
     const { create, update } = setup();
     const { id } = await create({ credentials: { apiKey: 'SG.stored' } });
-    expect((await update.execute({ actor: apiKey, integrationId: id, check: true })).credentialsCheck).toBe('verified');
-    expect(await update.execute({ actor: apiKey, integrationId: id, name: 'n' })).not.toHaveProperty('credentialsCheck');
+    expect((await update.execute({ actor: DEV_API_KEY, integrationId: id, check: true })).credentialsCheck).toBe('verified');
+    expect(await update.execute({ actor: DEV_API_KEY, integrationId: id, name: 'n' })).not.toHaveProperty('credentialsCheck');
     const { id: smsId } = await create({ providerId: 'twilio' });
-    expect((await update.execute({ actor: apiKey, integrationId: smsId, check: true })).credentialsCheck).toBe('unsupported');
+    expect((await update.execute({ actor: DEV_API_KEY, integrationId: smsId, check: true })).credentialsCheck).toBe('unsupported');
   });
 
   it('refuses moving an integration to another environment', async () => {
@@ -168,7 +129,7 @@ describe('SetIntegrationAsPrimary', () => {
       credentials: sendgrid,
       conditions: [{ isNegated: false, value: 'OR', children: [] }],
     });
-    const result = await setPrimary.execute({ actor: apiKey, integrationId: b.id });
+    const result = await setPrimary.execute({ actor: DEV_API_KEY, integrationId: b.id });
     expect(result).toMatchObject({ active: true, primary: true, priority: 2, conditions: [] });
     expect(state(a.id)).toEqual({ active: true, primary: false, priority: 1 });
     expect([...repository.rows.values()].filter((i) => i.primary)).toHaveLength(1);
@@ -177,13 +138,13 @@ describe('SetIntegrationAsPrimary', () => {
   it('leaves an existing primary unchanged', async () => {
     const { createActive, setPrimary } = setup();
     const a = await createActive();
-    expect(await setPrimary.execute({ actor: apiKey, integrationId: a.id })).toMatchObject({ id: a.id, primary: true, priority: 1 });
+    expect(await setPrimary.execute({ actor: DEV_API_KEY, integrationId: a.id })).toMatchObject({ id: a.id, primary: true, priority: 1 });
   });
 
   it('refuses channels without primary', async () => {
     const { create, setPrimary } = setup();
     const chat = await create({ providerId: 'discord' });
-    const error = await setPrimary.execute({ actor: apiKey, integrationId: chat.id }).catch((e: IntegrationError) => e);
+    const error = await setPrimary.execute({ actor: DEV_API_KEY, integrationId: chat.id }).catch((e: IntegrationError) => e);
     expect(error).toMatchObject({ code: 'PRIMARY_NOT_SUPPORTED', message: 'Channel chat does not support primary' });
   });
 });
@@ -204,8 +165,8 @@ describe('DeleteIntegration', () => {
   it('answers INTEGRATION_NOT_FOUND for an already deleted integration', async () => {
     const { create, remove } = setup();
     const { id } = await create();
-    await remove.execute({ actor: apiKey, integrationId: id });
-    expect(await codeOf(remove.execute({ actor: apiKey, integrationId: id }))).toBe('INTEGRATION_NOT_FOUND');
+    await remove.execute({ actor: DEV_API_KEY, integrationId: id });
+    expect(await codeOf(remove.execute({ actor: DEV_API_KEY, integrationId: id }))).toBe('INTEGRATION_NOT_FOUND');
   });
 });
 
@@ -215,8 +176,8 @@ describe('ListIntegrations', () => {
     await create({ active: true, credentials: sendgrid });
     await create();
     await create({ actor: session, environmentId: PROD });
-    expect(await list.execute({ actor: apiKey })).toHaveLength(2);
-    expect(await list.execute({ actor: apiKey, activeOnly: true })).toHaveLength(1);
+    expect(await list.execute({ actor: DEV_API_KEY })).toHaveLength(2);
+    expect(await list.execute({ actor: DEV_API_KEY, activeOnly: true })).toHaveLength(1);
     expect(await list.execute({ actor: session })).toHaveLength(3);
     expect(await list.execute({ actor: prodKey })).toHaveLength(1);
   });
