@@ -66,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     // Production validation required both, and development filled them in above.
     encryptionKeys: encryptionKeys!,
     jwtSecret: jwtSecret!,
+    previousJwtSecrets: vars.JWT_SECRET_PREVIOUS,
     sessionTokenTtlSeconds: vars.SESSION_TOKEN_TTL,
     apiKeyCacheTtlMs: vars.API_KEY_CACHE_TTL_MS,
     database: {
