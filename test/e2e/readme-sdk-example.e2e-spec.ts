@@ -29,7 +29,14 @@ describe('README: the @novu/api SDK example', () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
       const { created, listed } = await sendgridThroughTheSdk(testApp.baseUrl, environments[0].apiKey);
-      expect(created).toMatchObject({ providerId: 'sendgrid', channel: 'email', name: 'SendGrid', active: true, primary: true, credentials: {} });
+      expect(created).toMatchObject({
+        providerId: 'sendgrid',
+        channel: 'email',
+        name: 'SendGrid',
+        active: true,
+        primary: true,
+        credentials: {},
+      });
       expect(listed.map((integration) => integration.id)).toEqual([created.id]);
       expect(log).toHaveBeenCalledWith(['SendGrid']);
     } finally {
