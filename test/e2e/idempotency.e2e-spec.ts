@@ -315,9 +315,10 @@ describe('idempotency-key (docs/contract.md §5)', () => {
     it('answers /health/live and /health/ready with 200', async () => {
       const anonymous = new ApiClient(testApp.baseUrl);
       const live = await anonymous.get('/health/live');
-      expect([live.status, live.body]).toEqual([200, { status: 'ok' }]);
+      // `version` (package.json) since issue #12 item 5; its value is asserted in keys.system-spec.ts
+      expect([live.status, live.body]).toEqual([200, { status: 'ok', version: expect.any(String) }]);
       const ready = await anonymous.get('/health/ready');
-      expect([ready.status, ready.body]).toEqual([200, { status: 'ok', database: 'up' }]);
+      expect([ready.status, ready.body]).toEqual([200, { status: 'ok', database: 'up', version: expect.any(String) }]);
     });
   });
 });

@@ -35,6 +35,7 @@ export class AppModule {
     });
     const tenancy = TenancyModule.forRoot({
       jwtSecret: config.jwtSecret,
+      previousJwtSecrets: config.previousJwtSecrets,
       sessionTokenTtlSeconds: config.sessionTokenTtlSeconds,
       apiKeyCacheTtlMs: config.apiKeyCacheTtlMs,
       apiKeyLookupObserver: metrics.observers.apiKeyLookups,

@@ -4,12 +4,17 @@ import type { ApiKeyLookupObserver } from './application/ports/api-key-lookup-ob
 export interface TenancyModuleOptions {
   /** HS256 secret that signs session tokens. Required, not empty. */
   readonly jwtSecret: string;
+  /**
+   * Secrets that signed tokens before the current one (a rotation's grace period): tokens signed
+   * with them are still accepted until they expire; new tokens are signed with `jwtSecret` only.
+   */
+  readonly previousJwtSecrets?: readonly string[];
   /** Lifetime of a session token; default 86400 (one day). */
   readonly sessionTokenTtlSeconds?: number;
   /**
    * How long a successful API-key lookup is cached in this process; default 30000. This is also how
-   * long a key revoked by another process (or directly in the database) may still be accepted here.
-   * 0 disables the cache.
+   * how long a key revoked directly in SQL (without the announcement the revoke use case sends) may
+   * still be accepted here. 0 disables the cache.
    */
   readonly apiKeyCacheTtlMs?: number;
   /** Told whether each API-key lookup hit the cache, e.g. to count them (default: nobody). */

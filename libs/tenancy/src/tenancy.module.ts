@@ -1,7 +1,14 @@
 import { Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { API_KEY_CACHE_OPTIONS, ApiKeyCache, ApiKeyCacheOptions } from './application/api-key-cache/api-key-cache';
+import { ApiKeyRevocations } from './application/api-key-revocations/api-key-revocations';
+import { ApiKeyUsage } from './application/api-key-usage/api-key-usage';
 import { AuthenticateApiKey } from './application/authenticate-api-key/authenticate-api-key.use-case';
+import { CreateApiKey } from './application/create-api-key/create-api-key.use-case';
+import { ListApiKeys } from './application/list-api-keys/list-api-keys.use-case';
+import { MintSessionToken } from './application/mint-session-token/mint-session-token.use-case';
+import { ApiKeyRevocationFeed } from './application/ports/api-key-revocation-feed';
+import { UserRepository } from './application/ports/user.repository';
 import { BootstrapOrganization } from './application/bootstrap-organization/bootstrap-organization.use-case';
 import { ApiKeyLookupObserver, IgnoredApiKeyLookups } from './application/ports/api-key-lookup-observer';
 import { ApiKeyRepository } from './application/ports/api-key.repository';
@@ -13,6 +20,8 @@ import { OrganizationsQuery } from './application/queries/organizations.query';
 import { RevokeApiKey } from './application/revoke-api-key/revoke-api-key.use-case';
 import { SessionTokens, SessionTokensOptions } from './application/session-tokens/session-tokens';
 import { SESSION_TOKENS_OPTIONS } from './application/session-tokens/session-tokens.options';
+import { PgApiKeyRevocationFeed } from './infrastructure/postgres/pg-api-key-revocation-feed';
+import { TypeOrmUserRepository } from './infrastructure/typeorm/typeorm-user.repository';
 import { SystemClock } from './infrastructure/clock/system.clock';
 import { TypeOrmApiKeyRepository } from './infrastructure/typeorm/typeorm-api-key.repository';
 import { TypeOrmEnvironmentRepository } from './infrastructure/typeorm/typeorm-environment.repository';
@@ -27,7 +36,17 @@ import {
   TenancyModuleOptions,
 } from './tenancy.module-definition';
 
-const USE_CASES = [BootstrapOrganization, AuthenticateApiKey, RevokeApiKey, SessionTokens, EnvironmentsQuery, OrganizationsQuery];
+const USE_CASES = [
+  BootstrapOrganization,
+  AuthenticateApiKey,
+  RevokeApiKey,
+  ListApiKeys,
+  CreateApiKey,
+  MintSessionToken,
+  SessionTokens,
+  EnvironmentsQuery,
+  OrganizationsQuery,
+];
 
 /**
  * Every class is `@Injectable()` and bound by class (the integrations library's style); each one
@@ -37,6 +56,10 @@ const USE_CASES = [BootstrapOrganization, AuthenticateApiKey, RevokeApiKey, Sess
 const PROVIDERS: Provider[] = [
   ...USE_CASES,
   ApiKeyCache,
+  ApiKeyUsage,
+  ApiKeyRevocations,
+  { provide: ApiKeyRevocationFeed, useClass: PgApiKeyRevocationFeed },
+  { provide: UserRepository, useClass: TypeOrmUserRepository },
   { provide: Clock, useClass: SystemClock },
   { provide: OrganizationRepository, useClass: TypeOrmOrganizationRepository },
   { provide: EnvironmentRepository, useClass: TypeOrmEnvironmentRepository },
@@ -45,6 +68,7 @@ const PROVIDERS: Provider[] = [
     provide: SESSION_TOKENS_OPTIONS,
     useFactory: (options: TenancyModuleOptions): SessionTokensOptions => ({
       secret: options.jwtSecret,
+      previousSecrets: options.previousJwtSecrets ?? [],
       ttlSeconds: options.sessionTokenTtlSeconds ?? DEFAULT_SESSION_TOKEN_TTL_SECONDS,
     }),
     inject: [TENANCY_MODULE_OPTIONS],
@@ -70,9 +94,11 @@ const PROVIDERS: Provider[] = [
  * `TypeOrmModule.forRoot(...)` that registers `tenancyEntities` and runs `tenancyMigrations`
  * (before the integrations migrations).
  *
- * Each `forRoot` call is a new module instance (its own API-key cache, which `RevokeApiKey` of
- * another instance cannot reach): configure it once per application and import that same module
- * object wherever the use cases are needed (Nest keeps one instance of one module object).
+ * Each `forRoot` call is a new module instance (its own API-key cache): configure it once per
+ * application and import that same module object wherever the use cases are needed (Nest keeps one
+ * instance of one module object). Every instance listens for revocations on its own PostgreSQL
+ * connection (LISTEN api_key_revoked) from application bootstrap to shutdown, so a key revoked by
+ * any process leaves every cache at once.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(tenancyEntities)],

@@ -15,6 +15,8 @@ export interface AppConfig {
   readonly encryptionKeys: readonly EncryptionKey[];
   /** HS256 secret for session tokens. */
   readonly jwtSecret: string;
+  /** JWT_SECRET_PREVIOUS: verify only (the grace period of a rotation). */
+  readonly previousJwtSecrets?: readonly string[];
   readonly sessionTokenTtlSeconds: number;
   /** How long a successful API-key lookup is cached (so how long a revoked key may still work). */
   readonly apiKeyCacheTtlMs: number;

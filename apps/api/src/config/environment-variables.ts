@@ -103,6 +103,21 @@ export class EnvironmentVariables {
   )
   JWT_SECRET?: string;
 
+  // Session-token secret rotation (README "Operating the service" → "Keys and tokens")
+  /** Comma-separated secrets that signed tokens before JWT_SECRET: still accepted, never used to sign. */
+  @Transform(({ value }: { value: string }) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  @Rules<string[]>((secrets) =>
+    secrets.some((secret) => secret.length < MIN_JWT_SECRET_LENGTH)
+      ? `every secret must be at least ${MIN_JWT_SECRET_LENGTH} characters`
+      : undefined,
+  )
+  JWT_SECRET_PREVIOUS: string[] = [];
+
   @WholeNumber(1, 31_536_000)
   SESSION_TOKEN_TTL: number = DEFAULTS.sessionTokenTtlSeconds;
 

@@ -88,6 +88,16 @@ describe('loadConfig', () => {
   });
 
   describe('values', () => {
+    it('JWT_SECRET_PREVIOUS: comma-separated verify-only secrets, absent when unset, each as long as JWT_SECRET must be', () => {
+      const old = 'o'.repeat(32);
+      const older = 'p'.repeat(40);
+      expect(
+        load({ JWT_SECRET: JWT, ENCRYPTION_KEYS: `k1:${key()}`, JWT_SECRET_PREVIOUS: ` ${old} , ${older}` }).previousJwtSecrets,
+      ).toEqual([old, older]);
+      expect(load({ JWT_SECRET: JWT, ENCRYPTION_KEYS: `k1:${key()}` })).not.toHaveProperty('previousJwtSecrets', expect.anything());
+      expect(problemsOf({ JWT_SECRET_PREVIOUS: 'short' })).toEqual(['JWT_SECRET_PREVIOUS: every secret must be at least 32 characters']);
+    });
+
     it('parses every variable', () => {
       const k1 = key();
       const k0 = key();

@@ -66,6 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     // Production validation required both, and development filled them in above.
     encryptionKeys: encryptionKeys!,
     jwtSecret: jwtSecret!,
+    // Absent unless set: verify-only secrets exist only during a rotation's grace period.
+    previousJwtSecrets: vars.JWT_SECRET_PREVIOUS.length > 0 ? vars.JWT_SECRET_PREVIOUS : undefined,
     sessionTokenTtlSeconds: vars.SESSION_TOKEN_TTL,
     apiKeyCacheTtlMs: vars.API_KEY_CACHE_TTL_MS,
     database: {

@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, HttpStatus, Inject, ServiceUnavailableExcept
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DatabaseHealth } from '../database/database-health';
 import { NoEnvelope } from '../http/no-envelope';
+import { serviceVersion } from '../version';
 
 export const DATABASE_DOWN_MESSAGE = 'The database is not reachable';
 
@@ -18,6 +19,7 @@ export const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
  * - `GET /health/live`: the process serves HTTP (200 even when PostgreSQL is down: restarting the
  *   process would not help);
  * - `GET /health/ready`: PostgreSQL answers within DATABASE_CONNECT_TIMEOUT_MS → 200, else 503.
+ * Both report `version`, the service's package.json version.
  */
 @ApiExcludeController()
 @NoEnvelope()
@@ -30,16 +32,16 @@ export class HealthController {
 
   @Get('live')
   @HttpCode(HttpStatus.OK)
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
+  live(): { status: 'ok'; version: string } {
+    return { status: 'ok', version: serviceVersion() };
   }
 
   @Get('ready')
   @HttpCode(HttpStatus.OK)
-  async ready(): Promise<{ status: 'ok'; database: 'up' }> {
+  async ready(): Promise<{ status: 'ok'; database: 'up'; version: string }> {
     if (!(await this.database.isReachable(this.options.connectTimeoutMs))) {
       throw new ServiceUnavailableException(DATABASE_DOWN_MESSAGE);
     }
-    return { status: 'ok', database: 'up' };
+    return { status: 'ok', database: 'up', version: serviceVersion() };
   }
 }

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
 import { API_KEY_SECURITY_SCHEME, BEARER_SECURITY_SCHEME } from '../auth/auth.decorator';
+import { serviceVersion } from '../version';
 
 export const SWAGGER_UI_PATH = 'api';
 export const SWAGGER_JSON_PATH = 'api-json';
@@ -16,7 +17,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
         '(an API key of one environment) or `Authorization: Bearer <session token>` (a dashboard user; pick the ' +
         'environment with the `Novu-Environment-Id` header). Every successful response is `{"data": …}`.',
     )
-    .setVersion('1.0')
+    .setVersion(serviceVersion())
     .addServer('/', 'This server')
     .addServer(`http://${localHost}:${config.port}`, 'Local development')
     .addApiKey(

@@ -17,3 +17,14 @@ export interface ApiKeyPrincipal {
   readonly organizationId: string;
   readonly environmentId: string;
 }
+
+/** What an operator sees of a key (never its secret nor its hash). */
+export interface ApiKeySummary {
+  readonly id: string;
+  readonly environmentId: string;
+  readonly environmentName: string;
+  readonly createdAt: Date;
+  /** To the minute; absent until the key is first used. */
+  readonly lastUsedAt?: Date;
+  readonly revokedAt?: Date;
+}

@@ -1,5 +1,12 @@
 /** Every failure the tenancy library reports. Hosts map codes, never messages. */
-export const TENANCY_ERROR_CODES = ['INVALID_ORGANIZATION_NAME', 'API_KEY_NOT_FOUND', 'INVALID_TENANCY_OPTIONS'] as const;
+export const TENANCY_ERROR_CODES = [
+  'INVALID_ORGANIZATION_NAME',
+  'API_KEY_NOT_FOUND',
+  'INVALID_TENANCY_OPTIONS',
+  'ORGANIZATION_NOT_FOUND',
+  'ENVIRONMENT_NOT_FOUND',
+  'USER_NOT_FOUND',
+] as const;
 export type TenancyErrorCode = (typeof TENANCY_ERROR_CODES)[number];
 
 export class TenancyError extends Error {
@@ -17,6 +24,22 @@ export class TenancyError extends Error {
 
   static apiKeyNotFound(apiKeyId: string): TenancyError {
     return new TenancyError('API_KEY_NOT_FOUND', `API key with id ${apiKeyId} not found`);
+  }
+
+  static organizationNotFound(organizationId: string): TenancyError {
+    return new TenancyError('ORGANIZATION_NOT_FOUND', `Organization with id ${organizationId} not found`);
+  }
+
+  static environmentNotFound(environmentId: string): TenancyError {
+    return new TenancyError('ENVIRONMENT_NOT_FOUND', `Environment with id ${environmentId} not found`);
+  }
+
+  /** No such user in the organization (or, without an id, the organization has no user). */
+  static userNotFound(organizationId: string, userId?: string): TenancyError {
+    return new TenancyError(
+      'USER_NOT_FOUND',
+      userId ? `User with id ${userId} not found in organization ${organizationId}` : `Organization ${organizationId} has no user`,
+    );
   }
 
   static invalidOptions(reason: string): TenancyError {

@@ -22,6 +22,13 @@ class OneKeyRepository extends ApiKeyRepository {
   override async revoke(): Promise<RevokeOutcome> {
     return 'not-found';
   }
+  override listForOrganization(): Promise<never> {
+    throw new Error('not used by AuthenticateApiKey');
+  }
+  override insert(): Promise<never> {
+    throw new Error('not used by AuthenticateApiKey');
+  }
+  override async recordUse(): Promise<void> {}
 }
 
 class RecordingLookups extends ApiKeyLookupObserver {

@@ -36,6 +36,15 @@ class FakeApiKeyRepository extends ApiKeyRepository {
     this.revoked = true;
     return 'revoked';
   }
+
+  // Not used by these specs
+  override listForOrganization(): Promise<never> {
+    throw new Error('not used');
+  }
+  override insert(): Promise<never> {
+    throw new Error('not used');
+  }
+  override async recordUse(): Promise<void> {}
 }
 
 function build(ttlMs = 30_000) {

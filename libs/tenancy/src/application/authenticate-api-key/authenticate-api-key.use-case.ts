@@ -4,6 +4,7 @@ import { hashApiKeySecret } from '../../domain/api-key-secret';
 import { ApiKeyLookupObserver, IgnoredApiKeyLookups } from '../ports/api-key-lookup-observer';
 import { ApiKeyRepository } from '../ports/api-key.repository';
 import { ApiKeyCache } from '../api-key-cache/api-key-cache';
+import { ApiKeyUsage } from '../api-key-usage/api-key-usage';
 
 /** Longer values are refused without a lookup (our secrets are 64 characters). */
 const MAX_SECRET_LENGTH = 512;
@@ -11,7 +12,7 @@ const MAX_SECRET_LENGTH = 512;
 /**
  * Resolves an API key secret to its key, environment and organization; undefined for unknown or
  * revoked keys. Successful lookups are cached (see ApiKeyCache); misses are not, so a new key works
- * at once.
+ * at once. Every accepted key is reported to ApiKeyUsage (`last_used_at`, at most once a minute).
  */
 @Injectable()
 export class AuthenticateApiKey {
@@ -19,6 +20,7 @@ export class AuthenticateApiKey {
     private readonly apiKeys: ApiKeyRepository,
     private readonly cache: ApiKeyCache,
     private readonly lookups: ApiKeyLookupObserver = new IgnoredApiKeyLookups(),
+    private readonly usage?: ApiKeyUsage,
   ) {}
 
   async execute(secret: string): Promise<ApiKeyPrincipal | undefined> {
@@ -26,11 +28,17 @@ export class AuthenticateApiKey {
     const keyHash = hashApiKeySecret(secret);
     const cached = this.cache.get(keyHash);
     this.lookups.looked(cached ? 'hit' : 'miss');
-    if (cached) return cached;
+    if (cached) {
+      this.usage?.record(cached.apiKeyId);
+      return cached;
+    }
 
     const generation = this.cache.generation;
     const principal = await this.apiKeys.findActivePrincipalByHash(keyHash);
-    if (principal) this.cache.set(keyHash, principal, generation);
+    if (principal) {
+      this.cache.set(keyHash, principal, generation);
+      this.usage?.record(principal.apiKeyId);
+    }
     return principal;
   }
 }

@@ -7,8 +7,10 @@ import { Clock } from '../ports/clock';
 
 /**
  * Revokes an API key: sets `revoked_at` (idempotent: revoking twice keeps the first time) and drops
- * the key from this process's cache. Other processes keep accepting it until their cache entry
- * expires (at most `apiKeyCacheTtlMs`). Throws `API_KEY_NOT_FOUND` for unknown ids.
+ * the key from this process's cache. The repository announces the revocation in the same
+ * transaction (PostgreSQL `pg_notify('api_key_revoked', <key id>)`, delivered on commit), and every
+ * process's ApiKeyRevocations drops the key from its own cache on arrival. Throws
+ * `API_KEY_NOT_FOUND` for unknown ids.
  */
 @Injectable()
 export class RevokeApiKey {

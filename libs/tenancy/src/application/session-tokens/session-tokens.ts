@@ -7,7 +7,10 @@ import { SessionClaims, SessionSubject } from './session-claims';
 import { SESSION_TOKENS_OPTIONS } from './session-tokens.options';
 
 export interface SessionTokensOptions {
+  /** Signs new tokens, and verifies. */
   readonly secret: string;
+  /** Only verify: tokens signed before a rotation stay valid until they expire (grace period). */
+  readonly previousSecrets?: readonly string[];
   readonly ttlSeconds: number;
 }
 
@@ -23,12 +26,16 @@ const MAX_TOKEN_LENGTH = 4096;
  * nothing else, so `none`, every other algorithm and `crit` extensions are refused twice. `exp` is
  * required and enforced against the injected clock; anything malformed gives undefined, never a
  * rejection. Tokens are byte for byte what the hand-written signer produced before jose.
+ *
+ * Rotation: new tokens are signed with `secret` only; a token is accepted when `secret` or one of
+ * `previousSecrets` verifies it (tried in that order), so that tokens issued before the rotation
+ * keep working until they expire.
  */
 @Injectable()
 export class SessionTokens {
-  private readonly secret: Uint8Array;
+  private readonly secrets: readonly Uint8Array[];
   private readonly ttlSeconds: number;
-  private key: Promise<webcrypto.CryptoKey> | undefined;
+  private keys: Promise<webcrypto.CryptoKey>[] | undefined;
 
   constructor(
     @Inject(SESSION_TOKENS_OPTIONS) options: SessionTokensOptions,
@@ -40,7 +47,11 @@ export class SessionTokens {
     if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds <= 0) {
       throw TenancyError.invalidOptions('sessionTokenTtlSeconds must be a positive integer');
     }
-    this.secret = new TextEncoder().encode(options.secret);
+    const previous = options.previousSecrets ?? [];
+    if (!Array.isArray(previous) || previous.some((secret) => typeof secret !== 'string' || secret.length === 0)) {
+      throw TenancyError.invalidOptions('previousJwtSecrets must be non-empty strings');
+    }
+    this.secrets = [options.secret, ...previous].map((secret) => new TextEncoder().encode(secret));
     this.ttlSeconds = options.ttlSeconds;
   }
 
@@ -54,7 +65,7 @@ export class SessionTokens {
       iat,
       exp: iat + this.ttlSeconds,
     };
-    return new SignJWT(payload).setProtectedHeader(HEADER).sign(await this.hmacKey());
+    return new SignJWT(payload).setProtectedHeader(HEADER).sign(await this.hmacKeys()[0]);
   }
 
   async verify(token: string): Promise<SessionClaims | undefined> {
@@ -74,21 +85,38 @@ export class SessionTokens {
     if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) return undefined;
     if (!isExactHeader(decodeProtectedHeader(token))) return undefined;
 
-    const { payload } = await jwtVerify(token, await this.hmacKey(), {
-      algorithms: [ALGORITHM],
-      requiredClaims: ['sub', 'iat', 'exp'],
-      currentDate: this.clock.now(),
-    });
+    const payload = await this.verifiedPayload(token);
+    if (!payload) return undefined;
     const { sub, org, env, iat, exp } = payload as Record<string, unknown>;
     if (!isNonEmptyString(sub) || !isNonEmptyString(org) || !isNonEmptyString(env)) return undefined;
     if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return undefined;
     return { userId: sub, organizationId: org, environmentId: env, issuedAt: iat as number, expiresAt: exp as number };
   }
 
-  /** An HMAC SHA-256 key: jose refuses to use it for any algorithm but HS256. */
-  private hmacKey(): Promise<webcrypto.CryptoKey> {
-    this.key ??= webcrypto.subtle.importKey('raw', this.secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-    return this.key;
+  /** The payload under the first key whose signature matches; jose's other refusals (expiry…) are final. */
+  private async verifiedPayload(token: string): Promise<Record<string, unknown> | undefined> {
+    const keys = this.hmacKeys();
+    for (let i = 0; i < keys.length; i++) {
+      try {
+        const { payload } = await jwtVerify(token, await keys[i], {
+          algorithms: [ALGORITHM],
+          requiredClaims: ['sub', 'iat', 'exp'],
+          currentDate: this.clock.now(),
+        });
+        return payload as Record<string, unknown>;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || i === keys.length - 1) throw error;
+      }
+    }
+    return undefined;
+  }
+
+  /** HMAC SHA-256 keys, the signing one first: jose refuses to use them for any algorithm but HS256. */
+  private hmacKeys(): Promise<webcrypto.CryptoKey>[] {
+    this.keys ??= this.secrets.map((secret) =>
+      webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
+    );
+    return this.keys;
   }
 
   private nowSeconds(): number {

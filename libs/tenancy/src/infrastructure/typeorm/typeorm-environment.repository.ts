@@ -17,6 +17,11 @@ export class TypeOrmEnvironmentRepository extends EnvironmentRepository {
     return record ? toEnvironment(record) : undefined;
   }
 
+  override async findById(environmentId: string): Promise<Environment | undefined> {
+    const record = await this.dataSource.getRepository(EnvironmentRecord).findOne({ where: { id: environmentId } });
+    return record ? toEnvironment(record) : undefined;
+  }
+
   override async listForOrganization(organizationId: string): Promise<Environment[]> {
     const records = await this.dataSource.getRepository(EnvironmentRecord).find({
       where: { organizationId },
