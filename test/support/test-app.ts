@@ -39,6 +39,9 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     outboundUrls: { allow: [], refuseUnresolvable: false },
     credentialsCheck: { timeoutMs: 3_000, baseUrls: {} },
     logLevels: ['fatal', 'error'],
+    // Human-readable lines (no colours: not a terminal), which the log tests read as text; the
+    // JSON format has its own tests (test/e2e/structured-logs.e2e-spec.ts).
+    logFormat: 'pretty',
     ...overrides,
   };
 }

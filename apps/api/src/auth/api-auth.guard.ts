@@ -23,18 +23,27 @@ export class ApiAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.actor = await this.resolve(request.headers.authorization, request.headers[ENVIRONMENT_HEADER]);
+    const { actor, apiKeyId } = await this.resolveCaller(request.headers.authorization, request.headers[ENVIRONMENT_HEADER]);
+    request.actor = actor;
+    if (apiKeyId) request.apiKeyId = apiKeyId;
     return true;
   }
 
   /** The caller for these header values; throws 401 with the contract's messages. */
   async resolve(authorization: string | string[] | undefined, environmentHeader?: string | string[]): Promise<Actor> {
+    return (await this.resolveCaller(authorization, environmentHeader)).actor;
+  }
+
+  private async resolveCaller(
+    authorization: string | string[] | undefined,
+    environmentHeader?: string | string[],
+  ): Promise<{ actor: Actor; apiKeyId?: string }> {
     const credential = parseAuthorizationHeader(authorization);
 
     if (credential.scheme === 'api-key') {
       const key = await this.authenticateApiKey.execute(credential.secret);
       if (!key) throw new UnauthorizedException(AUTH_MESSAGES.apiKeyNotFound);
-      return { kind: 'api-key', organizationId: key.organizationId, environmentId: key.environmentId };
+      return { actor: { kind: 'api-key', organizationId: key.organizationId, environmentId: key.environmentId }, apiKeyId: key.apiKeyId };
     }
 
     const session = await this.sessionTokens.verify(credential.token);
@@ -44,6 +53,6 @@ export class ApiAuthGuard implements CanActivate {
     const environment = environmentId ? await this.environments.findInOrganization(session.organizationId, environmentId) : undefined;
     if (!environment) throw new UnauthorizedException(AUTH_MESSAGES.environmentNotFound);
 
-    return { kind: 'session', organizationId: session.organizationId, environmentId: environment.id, userId: session.userId };
+    return { actor: { kind: 'session', organizationId: session.organizationId, environmentId: environment.id, userId: session.userId } };
   }
 }

@@ -1,4 +1,5 @@
 import { EncryptionKey } from '@app/integrations';
+import type { LogFormat } from '../logging/log-format';
 
 /** The validated, typed configuration of the API application (see README "Configuration"). */
 export interface AppConfig {
@@ -29,6 +30,8 @@ export interface AppConfig {
   readonly credentialsCheck: { readonly timeoutMs: number; readonly baseUrls: Readonly<Record<string, string>> };
   /** Log level for Nest's logger. */
   readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+  /** JSON lines or pino-pretty's lines (LOG_FORMAT, else decided by NODE_ENV and whether stdout is a terminal). */
+  readonly logFormat: LogFormat;
 }
 
 /** How the API talks to PostgreSQL: fail fast when it is unreachable, never hang on a statement. */

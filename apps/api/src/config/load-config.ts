@@ -7,6 +7,7 @@ import { ConfigError } from './config-error';
 import { developmentSecrets, SECRETS_FILE } from './development-secrets';
 import { EnvironmentVariables, LOG_LEVELS } from './environment-variables';
 import { keyWeakness } from './secret-strength';
+import { resolveLogFormat } from '../logging/log-format';
 
 export { ConfigError } from './config-error';
 export { DEFAULTS, type LogLevel } from './environment-variables';
@@ -22,6 +23,8 @@ export interface LoadConfigOptions {
   readonly cwd?: string;
   /** Where notices (generated development secrets, weak older keys) go. Default console.error. */
   readonly log?: (message: string) => void;
+  /** Whether stdout is a terminal, for LOG_FORMAT's default. Default process.stdout.isTTY. */
+  readonly stdoutIsTerminal?: boolean;
 }
 
 /**
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     outboundUrls: { allow: vars.OUTBOUND_URL_ALLOW, refuseUnresolvable: vars.OUTBOUND_URL_REFUSE_UNRESOLVABLE },
     credentialsCheck: { timeoutMs: vars.CREDENTIALS_CHECK_TIMEOUT_MS, baseUrls: vars.CREDENTIALS_CHECK_BASE_URLS.baseUrls },
     logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(vars.LOG_LEVEL) + 1),
+    logFormat: resolveLogFormat(vars.LOG_FORMAT, vars.NODE_ENV, options.stdoutIsTerminal ?? process.stdout.isTTY === true),
   };
 }
 

@@ -6,6 +6,7 @@ import { CreateIdempotencyRecords1764000002000 } from '../idempotency/infrastruc
 import { KeyIdempotencyFingerprints1764000003000 } from '../idempotency/infrastructure/migrations/1764000003000-key-idempotency-fingerprints';
 import type { DatabaseTuning } from '../config/app-config';
 import { QueryTimeoutClient } from './query-timeout-client';
+import { QueryTimingSubscriber } from './query-timing.subscriber';
 
 /** Every entity the API registers: the integrations library's, the tenancy library's and its own. */
 export const entities = [...integrationsEntities, ...tenancyEntities, IdempotencyRecord];
@@ -56,6 +57,8 @@ export function dataSourceOptions(
     migrationsRun: true,
     synchronize: false,
     logging: false,
+    // Query timings at debug level (LOG_LEVEL=debug), through Nest's logger.
+    subscribers: [QueryTimingSubscriber],
     poolSize: tuning.poolSize,
     connectTimeoutMS: tuning.connectTimeoutMs,
     extra: {

@@ -66,7 +66,7 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
   void reply
     .code(status)
     .header('content-type', 'application/json; charset=utf-8')
-    .send(JSON.stringify(buildErrorBody(status, path, message, errorId ? { errorId } : {})));
+    .send(JSON.stringify(buildErrorBody(status, path, message, errorId ? { errorId, requestId: request.id } : { requestId: request.id })));
 }
 
 /** The error Node.js's HTTP server hands to `clientError` (rawPacket: what it could not parse). */
