@@ -112,6 +112,7 @@ describe('loadConfig', () => {
         CREDENTIALS_CHECK_TIMEOUT_MS: '2500',
         CREDENTIALS_CHECK_BASE_URLS: 'sendgrid=http://127.0.0.1:4010,twilio=https://twilio.internal/api',
         LOG_LEVEL: 'warn',
+        LOG_FORMAT: 'JSON',
       });
       expect(config).toEqual({
         nodeEnv: 'test',
@@ -136,6 +137,7 @@ describe('loadConfig', () => {
           baseUrls: { sendgrid: 'http://127.0.0.1:4010', twilio: 'https://twilio.internal/api' },
         },
         logLevels: ['fatal', 'error', 'warn'],
+        logFormat: 'json',
       });
       expect(logs).toEqual([]);
     });

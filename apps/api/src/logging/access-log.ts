@@ -10,13 +10,17 @@ import { REQUEST_ID_HEADER } from './request-id';
  * route template and id, nothing of the caller but ids — never a header, a body, a key, a token or
  * a credential (docs/contract.md §1 error shape carries the same request id).
  */
-export interface AccessLine {
+export interface AccessLine extends AccessFields {
+  /** Bound by pino-http's request logger (quietReqLogger), so written once. */
+  readonly requestId: string;
+}
+
+export interface AccessFields {
   readonly method: string;
   /** `/v1/integrations/:integrationId`; absent when no route matched (404, early framework errors). */
   readonly route?: string;
   readonly status: number;
   readonly durationMs: number;
-  readonly requestId: string;
   readonly caller?: 'api-key' | 'session';
   readonly organizationId?: string;
   readonly environmentId?: string;
@@ -26,14 +30,9 @@ export interface AccessLine {
 /** The Fastify request of each raw one, for pino-http's callbacks (which only see the raw request). */
 const fastifyRequests = new WeakMap<IncomingMessage, FastifyRequest>();
 
-export function accessLine(request: FastifyRequest | undefined, raw: IncomingMessage, status: number, durationMs: number): AccessLine {
+export function accessFields(request: FastifyRequest | undefined, raw: IncomingMessage, status: number, durationMs: number): AccessFields {
   const caller = request as AuthenticatedRequest | undefined;
-  const line: { -readonly [K in keyof AccessLine]: AccessLine[K] } = {
-    method: raw.method ?? '?',
-    status,
-    durationMs,
-    requestId: request?.id ?? '',
-  };
+  const line: { -readonly [K in keyof AccessFields]: AccessFields[K] } = { method: raw.method ?? '?', status, durationMs };
   const route = request?.routeOptions.url;
   if (route) line.route = route;
   if (caller?.actor) {
@@ -51,8 +50,8 @@ export function accessLine(request: FastifyRequest | undefined, raw: IncomingMes
  * so that every request, a framework error's included, gets both.
  */
 export function installAccessLog(fastify: FastifyInstance, root: Logger): void {
-  const line = (req: IncomingMessage, res: ServerResponse, durationMs: number): AccessLine =>
-    accessLine(fastifyRequests.get(req), req, res.statusCode, durationMs);
+  const line = (req: IncomingMessage, res: ServerResponse, durationMs: number): AccessFields =>
+    accessFields(fastifyRequests.get(req), req, res.statusCode, durationMs);
   const middleware = pinoHttp({
     logger: root,
     quietReqLogger: true,
@@ -73,6 +72,6 @@ export function installAccessLog(fastify: FastifyInstance, root: Logger): void {
   });
 }
 
-function summary(line: AccessLine): string {
+function summary(line: AccessFields): string {
   return `${line.method} ${line.route ?? '(no route)'} ${line.status}`;
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ApiKeyPrincipal } from '../../domain/api-key';
 import { hashApiKeySecret } from '../../domain/api-key-secret';
 import { ApiKeyRepository } from '../ports/api-key.repository';
@@ -14,6 +14,9 @@ const MAX_SECRET_LENGTH = 512;
  */
 @Injectable()
 export class AuthenticateApiKey {
+  /** Debug level only; names the key by its id, never by its secret or hash. */
+  private readonly logger = new Logger('ApiKeyCache');
+
   constructor(
     private readonly apiKeys: ApiKeyRepository,
     private readonly cache: ApiKeyCache,
@@ -23,11 +26,15 @@ export class AuthenticateApiKey {
     if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_LENGTH) return undefined;
     const keyHash = hashApiKeySecret(secret);
     const cached = this.cache.get(keyHash);
-    if (cached) return cached;
+    if (cached) {
+      this.logger.debug(`API-key cache hit: key ${cached.apiKeyId}`);
+      return cached;
+    }
 
     const generation = this.cache.generation;
     const principal = await this.apiKeys.findActivePrincipalByHash(keyHash);
     if (principal) this.cache.set(keyHash, principal, generation);
+    this.logger.debug(principal ? `API-key cache miss: key ${principal.apiKeyId} loaded` : 'API-key cache miss: no active key matches');
     return principal;
   }
 }
