@@ -111,12 +111,14 @@ export function answerClientError(error: ClientError, socket: Duplex): void {
       status = HttpStatus.BAD_REQUEST;
       message = FRAMEWORK_ERROR_MESSAGES.malformed;
   }
-  logger.debug(`Client error ${error.code ?? 'unknown'} answered with ${status}`);
+  // No Fastify request exists (the HTTP parser refused the bytes): a fresh id, logged with the answer.
+  const requestId = randomUUID();
+  logger.debug(`Client error ${error.code ?? 'unknown'} answered with ${status} (request ${requestId})`);
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify(buildErrorBody(status, pathOfRawRequest(error.rawPacket), message));
+  const body = JSON.stringify(buildErrorBody(status, pathOfRawRequest(error.rawPacket), message, { requestId }));
   const head = [
     `HTTP/1.1 ${status} ${reasonPhrase(status)}`,
     'Content-Type: application/json; charset=utf-8',
