@@ -53,6 +53,7 @@ function expectFrameworkError(response: RawResponse, status: number, path: strin
     path,
     message: expect.any(String),
     error,
+    requestId: expect.any(String),
   });
   return response.body.message;
 }
@@ -151,6 +152,7 @@ describe('framework-level errors keep the error shape and echo nothing raw', () 
         path: ROUTE,
         message: expect.stringContaining('application/json'),
         error: 'Unsupported Media Type',
+        requestId: expect.any(String),
       });
     });
 

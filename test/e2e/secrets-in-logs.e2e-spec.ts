@@ -50,7 +50,7 @@ describe('secrets stay out of the logs', () => {
       expect(failed.status).toBe(500);
       expect(failed.body.errorId).toEqual(expect.any(String));
       expect(output.since()).toContain(failed.body.errorId);
-      expect(Object.keys(failed.body).sort()).toEqual(['error', 'errorId', 'message', 'path', 'statusCode', 'timestamp']);
+      expect(Object.keys(failed.body).sort()).toEqual(['error', 'errorId', 'message', 'path', 'requestId', 'statusCode', 'timestamp']);
       expect(failed.body.message).toBe('Internal server error');
     } finally {
       await testApp.dataSource.query(`ALTER TABLE integrations DROP CONSTRAINT ${constraint}`);

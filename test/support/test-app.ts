@@ -48,6 +48,9 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
       failedAuthPerMinute: 100_000_000,
       redisKeyPrefix: 'test:rate-limit',
     },
+    // Human-readable lines (no colours: not a terminal), which the log tests read as text; the
+    // JSON format has its own tests (test/e2e/structured-logs.e2e-spec.ts).
+    logFormat: 'pretty',
     ...overrides,
   };
 }

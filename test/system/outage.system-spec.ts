@@ -147,6 +147,7 @@ describe('database outage under load', () => {
         path: ROUTE,
         message: expect.any(String),
         error: 'Service Unavailable',
+        requestId: expect.any(String),
       });
     }
     expect(liveDown.status).toBe(200);
@@ -297,6 +298,7 @@ describe('a frozen PostgreSQL', () => {
         path: ROUTE,
         message: expect.any(String),
         error: 'Service Unavailable',
+        requestId: expect.any(String),
       });
     }
     expect(stopped.length).toBeGreaterThan(1); // the postmaster and its backends

@@ -8,6 +8,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigError, loadConfig } from './config/load-config';
 import { EmbeddedPostgresHandle } from './database/embedded-postgres';
 import { startDraining } from './http/connection-draining';
+import { createRootLogger, PinoNestLogger } from './logging/create-logger';
 import { settlesWithin } from './shared/settles-within';
 
 const logger = new Logger('Main');
@@ -15,8 +16,13 @@ const logger = new Logger('Main');
 let shuttingDown = false;
 
 async function main(): Promise<void> {
-  const env = loadConfig(process.env, { log: (message) => logger.log(message) });
-  Logger.overrideLogger([...env.logLevels]);
+  // loadConfig's notices wait for the logger LOG_LEVEL and LOG_FORMAT describe; a ConfigError is
+  // written by Nest's console logger, there being no valid LOG_FORMAT to follow.
+  const notices: string[] = [];
+  const env = loadConfig(process.env, { log: (message) => notices.push(message) });
+  const processLogger = new PinoNestLogger(createRootLogger({ levels: env.logLevels, format: env.logFormat }));
+  Logger.overrideLogger(processLogger);
+  for (const notice of notices) logger.log(notice);
   const { config, embedded } = await resolveDatabase(env, (message) => logger.log(message));
 
   let app: NestFastifyApplication | undefined;
@@ -56,7 +62,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
 
   try {
-    app = await createApp(config, { shutdownHooks: false });
+    app = await createApp(config, { shutdownHooks: false, logger: processLogger });
     await app.listen(config.port, config.host);
   } catch (error) {
     await closeApp().catch(() => undefined);
@@ -65,8 +71,8 @@ async function main(): Promise<void> {
   }
 
   const baseUrl = publicBaseUrl(config, app);
-  logger.log(`Listening on ${baseUrl}`);
-  logger.log(`Swagger UI: ${baseUrl}/api`);
+  // The URL is followed by a space: tools (and the system tests) read it with /Listening on (\S+)/ from a JSON line too.
+  logger.log(`Listening on ${baseUrl} (Swagger UI: ${baseUrl}/api)`);
   await bootstrapFirstOrganization(app, config, baseUrl, embedded);
 }
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module';
@@ -6,6 +7,9 @@ import { configureHttp } from '../http/configure-http';
 import { answerClientError, answerFrameworkError, MAX_PARAM_LENGTH } from '../http/framework-errors';
 import { installMetrics } from '../metrics/metrics-http';
 import { ServiceMetrics } from '../metrics/service-metrics';
+import { installAccessLog } from '../logging/access-log';
+import { createRootLogger, PinoNestLogger } from '../logging/create-logger';
+import { requestIdFor } from '../logging/request-id';
 
 export interface CreateAppOptions {
   /**
@@ -13,6 +17,8 @@ export interface CreateAppOptions {
    * the app itself and then stops the embedded PostgreSQL, in that order.
    */
   readonly shutdownHooks?: boolean;
+  /** The process's logger (main.ts builds it before the app, for its own start-up lines). Default: one built from `config`. */
+  readonly logger?: PinoNestLogger;
 }
 
 /**
@@ -28,13 +34,18 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // request.id: the caller's X-Request-Id when sane, else a UUID (logging/request-id.ts).
+    genReqId: (request: IncomingMessage) => requestIdFor(request.headers),
   });
+  const logger = options.logger ?? new PinoNestLogger(createRootLogger({ levels: config.logLevels, format: config.logFormat }));
+  // Before Nest adds its hooks: every request gets its X-Request-Id header and its access line.
+  installAccessLog(adapter.getInstance(), logger.pino);
   // Only JSON bodies are parsed. Nest's body parsers are off (they add a form-urlencoded one) and
   // Fastify's built-in text/plain parser is removed: any other content type is a 415 that says to
   // send application/json (HttpExceptionFilter), instead of reaching validation as a string.
   adapter.getInstance().removeContentTypeParser('text/plain');
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: [...config.logLevels],
+    logger,
     abortOnError: false,
     bodyParser: false,
   });

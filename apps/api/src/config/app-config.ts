@@ -1,4 +1,5 @@
 import { EncryptionKey } from '@app/integrations';
+import type { LogFormat } from '../logging/log-format';
 
 /** The validated, typed configuration of the API application (see README "Configuration"). */
 export interface AppConfig {
@@ -33,6 +34,8 @@ export interface AppConfig {
   readonly metrics?: MetricsExposure;
   /** Log level for Nest's logger. */
   readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+  /** JSON lines or pino-pretty's lines (LOG_FORMAT, else decided by NODE_ENV and whether stdout is a terminal). */
+  readonly logFormat: LogFormat;
   /** Request budgets (RATE_LIMIT_*, REDIS_URL; README "Rate limits"). */
   readonly rateLimits: RateLimitSettings;
 }

@@ -10,6 +10,7 @@ import {
   ParsedEncryptionKeys,
 } from './secret-formats';
 import { keyWeakness, looksLikePlaceholder, textSecretWeakness } from './secret-strength';
+import { LOG_FORMATS, type LogFormat } from '../logging/log-format';
 
 export type LogLevel = AppConfig['logLevels'][number];
 
@@ -169,6 +170,12 @@ export class EnvironmentVariables {
   @Transform(({ value }: { value: string }) => value.toLowerCase())
   @IsIn(LOG_LEVELS, { message: oneOf(LOG_LEVELS) })
   LOG_LEVEL: LogLevel = DEFAULTS.logLevel;
+
+  /** Unset: JSON lines, or pretty lines for a terminal outside production (logging/log-format.ts). */
+  @IsOptional()
+  @Transform(({ value }: { value: string }) => value.toLowerCase())
+  @IsIn(LOG_FORMATS, { message: oneOf(LOG_FORMATS) })
+  LOG_FORMAT?: LogFormat;
 
   // --- Rate limits (README "Rate limits") ---
 

@@ -128,6 +128,7 @@ describe('loadConfig', () => {
         RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '5',
         REDIS_URL: 'redis://cache:6379/2',
         RATE_LIMIT_REDIS_PREFIX: 'staging:rl',
+        LOG_FORMAT: 'JSON',
       });
       expect(config).toEqual({
         nodeEnv: 'test',
@@ -160,6 +161,7 @@ describe('loadConfig', () => {
           redisUrl: 'redis://cache:6379/2',
           redisKeyPrefix: 'staging:rl',
         },
+        logFormat: 'json',
       });
       expect(logs).toEqual([]);
     });

@@ -7,6 +7,7 @@ import { ConfigError } from './config-error';
 import { developmentSecrets, SECRETS_FILE } from './development-secrets';
 import { EnvironmentVariables, LOG_LEVELS } from './environment-variables';
 import { keyWeakness } from './secret-strength';
+import { resolveLogFormat } from '../logging/log-format';
 
 export { ConfigError } from './config-error';
 export { DEFAULTS, type LogLevel } from './environment-variables';
@@ -22,6 +23,8 @@ export interface LoadConfigOptions {
   readonly cwd?: string;
   /** Where notices (generated development secrets, weak older keys) go. Default console.error. */
   readonly log?: (message: string) => void;
+  /** Whether stdout is a terminal, for LOG_FORMAT's default. Default process.stdout.isTTY. */
+  readonly stdoutIsTerminal?: boolean;
 }
 
 /**
@@ -96,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       vars.METRICS_TOKEN !== undefined || vars.METRICS_PORT !== undefined
         ? { token: vars.METRICS_TOKEN, port: vars.METRICS_PORT, host: vars.METRICS_HOST }
         : undefined,
+    logFormat: resolveLogFormat(vars.LOG_FORMAT, vars.NODE_ENV, options.stdoutIsTerminal ?? process.stdout.isTTY === true),
   };
 }
 

@@ -7,6 +7,7 @@ import { KeyIdempotencyFingerprints1764000003000 } from '../idempotency/infrastr
 import type { DatabaseTuning } from '../config/app-config';
 import { IntegrationsEnvironmentForeignKey1764000001500 } from './migrations/1764000001500-integrations-environment-foreign-key';
 import { QueryTimeoutClient } from './query-timeout-client';
+import { QueryTimingSubscriber } from './query-timing.subscriber';
 
 /** Every entity the API registers: the integrations library's, the tenancy library's and its own. */
 export const entities = [...integrationsEntities, ...tenancyEntities, IdempotencyRecord];
@@ -62,6 +63,8 @@ export function dataSourceOptions(
     migrationsRun: true,
     synchronize: false,
     logging: false,
+    // Query timings at debug level (LOG_LEVEL=debug), through Nest's logger.
+    subscribers: [QueryTimingSubscriber],
     poolSize: tuning.poolSize,
     connectTimeoutMS: tuning.connectTimeoutMs,
     extra: {

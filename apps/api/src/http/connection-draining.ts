@@ -19,7 +19,7 @@ export function installConnectionDraining(app: NestFastifyApplication): void {
       .code(503)
       .header('Retry-After', '1')
       .header('content-type', 'application/json; charset=utf-8')
-      .send(buildErrorBody(503, request.url, 'The service is shutting down; retry on another instance'));
+      .send(buildErrorBody(503, request.url, 'The service is shutting down; retry on another instance', { requestId: request.id }));
   });
   fastify.addHook('onSend', async (_request, reply, payload) => {
     if (draining.has(app) && !reply.raw.headersSent) void reply.header('Connection', 'close');

@@ -66,21 +66,21 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
   const path = boundedPath(request.raw.url);
   const known = answerFor(ROUTER_ERRORS, error.code);
   if (known) {
-    sendErrorBody(reply, path, known);
+    sendErrorBody(reply, path, request.id, known);
     return;
   }
   // Fastify calls frameworkErrors for one more case (an async route constraint failing): not
   // the caller's fault, so a 500 with an errorId, the cause only logged (its text may hold the URL).
   const errorId = randomUUID();
   logger.error(`Unhandled framework error ${errorId} on ${request.raw.method ?? '?'} ${path}`, error.stack ?? error.code);
-  sendErrorBody(reply, path, { status: HttpStatus.INTERNAL_SERVER_ERROR, message: INTERNAL_ERROR_MESSAGE }, errorId);
+  sendErrorBody(reply, path, request.id, { status: HttpStatus.INTERNAL_SERVER_ERROR, message: INTERNAL_ERROR_MESSAGE }, errorId);
 }
 
-function sendErrorBody(reply: FastifyReply, path: string, { status, message }: FrameworkAnswer, errorId?: string): void {
+function sendErrorBody(reply: FastifyReply, path: string, requestId: string, { status, message }: FrameworkAnswer, errorId?: string): void {
   void reply
     .code(status)
     .header('content-type', 'application/json; charset=utf-8')
-    .send(JSON.stringify(buildErrorBody(status, path, message, errorId ? { errorId } : {})));
+    .send(JSON.stringify(buildErrorBody(status, path, message, errorId ? { errorId, requestId } : { requestId })));
 }
 
 /** The error Node.js's HTTP server hands to `clientError` (rawPacket: what it could not parse). */
@@ -111,12 +111,14 @@ export function answerClientError(error: ClientError, socket: Duplex): void {
   // A reset connection or a closed socket has no one to answer (Node's own default does the same).
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const { status, message } = answerFor(CLIENT_ERRORS, error.code) ?? MALFORMED_REQUEST;
-  logger.debug(`Client error ${error.code ?? 'unknown'} answered with ${status}`);
+  // No Fastify request exists (the HTTP parser refused the bytes): a fresh id, logged with the answer.
+  const requestId = randomUUID();
+  logger.debug(`Client error ${error.code ?? 'unknown'} answered with ${status} (request ${requestId})`);
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify(buildErrorBody(status, pathOfRawRequest(error.rawPacket), message));
+  const body = JSON.stringify(buildErrorBody(status, pathOfRawRequest(error.rawPacket), message, { requestId }));
   const head = [
     `HTTP/1.1 ${status} ${reasonPhrase(status)}`,
     'Content-Type: application/json; charset=utf-8',

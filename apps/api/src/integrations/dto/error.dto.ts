@@ -40,4 +40,13 @@ export class ErrorDto {
     example: '2f1e4b6a-8c3d-4e5f-9a0b-1c2d3e4f5a6b',
   })
   errorId?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    description:
+      'The id of the request: the X-Request-Id it was sent with when that was 1–128 characters of [A-Za-z0-9._:-], ' +
+      'otherwise one the service generated. Also in the X-Request-Id response header and in the server log.',
+    example: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  })
+  requestId?: string;
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ApiKeyPrincipal } from '../../domain/api-key';
 import { hashApiKeySecret } from '../../domain/api-key-secret';
 import { ApiKeyLookupObserver, IgnoredApiKeyLookups } from '../ports/api-key-lookup-observer';
@@ -16,6 +16,9 @@ const MAX_SECRET_LENGTH = 512;
  */
 @Injectable()
 export class AuthenticateApiKey {
+  /** Debug level only; names the key by its id, never by its secret or hash. */
+  private readonly logger = new Logger('ApiKeyCache');
+
   constructor(
     private readonly apiKeys: ApiKeyRepository,
     private readonly cache: ApiKeyCache,
@@ -29,6 +32,7 @@ export class AuthenticateApiKey {
     const cached = this.cache.get(keyHash);
     this.lookups.looked(cached ? 'hit' : 'miss');
     if (cached) {
+      this.logger.debug(`API-key cache hit: key ${cached.apiKeyId}`);
       this.usage?.record(cached.apiKeyId);
       return cached;
     }
@@ -39,6 +43,7 @@ export class AuthenticateApiKey {
       this.cache.set(keyHash, principal, generation);
       this.usage?.record(principal.apiKeyId);
     }
+    this.logger.debug(principal ? `API-key cache miss: key ${principal.apiKeyId} loaded` : 'API-key cache miss: no active key matches');
     return principal;
   }
 }
