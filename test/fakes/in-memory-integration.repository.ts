@@ -146,6 +146,10 @@ export class PassThroughUnitOfWork extends UnitOfWork {
     this.runs++;
     return work({ query: () => Promise.reject(new Error('PassThroughUnitOfWork runs no SQL')) });
   }
+
+  async runDeferred(): Promise<never> {
+    throw new Error('PassThroughUnitOfWork has no deferred transactions (the use cases never open one)');
+  }
 }
 
 /** Outbound URL policy stand-in: reports the problems it was given for a provider, else none. */

@@ -1,3 +1,6 @@
+import type { Pool } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { TransactionHandle } from '../../../libs/integrations/src/application/ports/unit-of-work';
 import { EnvironmentScope } from '../../../libs/integrations/src/domain/integration';
 import { currentManager, TransactionRequiredError } from '../../../libs/integrations/src/infrastructure/typeorm/typeorm-unit-of-work';
 import { buildIntegration } from '../../factories/integration.factory';
@@ -142,5 +145,181 @@ describe('TypeOrmUnitOfWork and lockChannel (PostgreSQL)', () => {
     const active = await db.repository.listActivePriorities(env, 'email');
     expect(active.map((i) => i.priority)).toEqual([3, 2, 1]);
     expect(active.filter((i) => i.primary)).toHaveLength(1);
+  });
+
+  describe('runDeferred', () => {
+    /** Connections checked out of the pool (held by a query runner): 0 when every one was released. */
+    const held = () => {
+      const pool = (db.dataSource.driver as PostgresDriver).master as Pool;
+      return pool.totalCount - pool.idleCount;
+    };
+    const txidOf = async (transaction: TransactionHandle) => (await transaction.query<{ id: string }>('SELECT txid_current() AS id'))[0].id;
+
+    it('holds no connection until the first run, which begins the transaction after onBegin', async () => {
+      const events: string[] = [];
+      await db.unitOfWork.runDeferred(
+        async () => void events.push('onBegin'),
+        async () => {
+          expect(held()).toBe(0);
+          // Outside any run, before the beginning: auto-commit statements.
+          expect(currentManager(db.dataSource)).toBe(db.dataSource.manager);
+          await db.unitOfWork.run(async () => void events.push('work'));
+          expect(held()).toBe(1);
+        },
+      );
+      expect(events).toEqual(['onBegin', 'work']);
+      expect(held()).toBe(0);
+    });
+
+    it('lets later runs join the transaction and commits nothing until the owner commits', async () => {
+      const first = buildIntegration(env);
+      const second = buildIntegration(env);
+      let beganIn: string | undefined;
+      await db.unitOfWork.runDeferred(
+        async (transaction) => void (beganIn = await txidOf(transaction)),
+        async (deferred) => {
+          const firstTx = await db.unitOfWork.run(async (transaction) => {
+            await db.repository.insert(first);
+            return txidOf(transaction);
+          });
+          expect(await exists(first.id)).toBe(false); // the first run resolved, nothing committed
+          // After the beginning, repository calls outside run use the transaction too.
+          expect(await txid()).toBe(firstTx);
+          const secondTx = await db.unitOfWork.run(async () => {
+            await db.repository.insert(second);
+            return txid();
+          });
+          expect([beganIn, secondTx, await txidOf(await deferred.open())]).toEqual([firstTx, firstTx, firstTx]);
+          expect(await exists(second.id)).toBe(false);
+          await deferred.commit();
+          expect(held()).toBe(0);
+          await expect(db.unitOfWork.run(async () => 'late')).rejects.toThrow(/has ended/);
+        },
+      );
+      expect(await exists(first.id)).toBe(true);
+      expect(await exists(second.id)).toBe(true);
+    });
+
+    it('rolls back what the owner does not commit: a body that returns, a body that throws, a run that throws', async () => {
+      const returned = buildIntegration(env);
+      await db.unitOfWork.runDeferred(
+        async () => undefined,
+        async () => db.unitOfWork.run(() => db.repository.insert(returned)),
+      );
+      const thrown = buildIntegration(env);
+      await expect(
+        db.unitOfWork.runDeferred(
+          async () => undefined,
+          async () => {
+            await db.unitOfWork.run(() => db.repository.insert(thrown));
+            throw new Error('boom');
+          },
+        ),
+      ).rejects.toThrow('boom');
+      // A run whose work throws keeps the transaction open for the owner (no rollback of its own).
+      const kept = buildIntegration(env);
+      await db.unitOfWork.runDeferred(
+        async () => undefined,
+        async (deferred) => {
+          await db.unitOfWork.run(() => db.repository.insert(kept));
+          await expect(db.unitOfWork.run(() => Promise.reject(new Error('work failed')))).rejects.toThrow('work failed');
+          await deferred.commit();
+        },
+      );
+      expect(await exists(returned.id)).toBe(false);
+      expect(await exists(thrown.id)).toBe(false);
+      expect(await exists(kept.id)).toBe(true);
+      expect(held()).toBe(0);
+    });
+
+    it('keeps a savepoint taken in onBegin usable by the owner (and the transaction after a failed statement)', async () => {
+      const undone = buildIntegration(env);
+      const kept = buildIntegration(env);
+      await db.unitOfWork.runDeferred(
+        async (transaction) => void (await transaction.query('SAVEPOINT owner')),
+        async (deferred) => {
+          await expect(
+            db.unitOfWork.run(async (transaction) => {
+              await db.repository.insert(undone);
+              await transaction.query('SELECT 1 / 0'); // aborts the transaction
+            }),
+          ).rejects.toThrow(/division by zero/);
+          const transaction = await deferred.open();
+          await transaction.query('ROLLBACK TO SAVEPOINT owner');
+          await db.unitOfWork.run(() => db.repository.insert(kept));
+          await deferred.commit();
+        },
+      );
+      expect(await exists(undone.id)).toBe(false);
+      expect(await exists(kept.id)).toBe(true);
+      expect(held()).toBe(0);
+    });
+
+    it('rolls back when onBegin throws, and answers every run and open() of the scope with its error', async () => {
+      const refused = new Error('refused');
+      const written = buildIntegration(env);
+      let begins = 0;
+      const outcome = db.unitOfWork.runDeferred(
+        async () => {
+          begins++;
+          await db.unitOfWork.run(() => db.repository.insert(written)); // joins the beginning transaction
+          throw refused;
+        },
+        async (deferred) => {
+          const work = jest.fn(async () => 'never');
+          // Two concurrent runs share one beginning.
+          const results = await Promise.allSettled([db.unitOfWork.run(work), db.unitOfWork.run(work)]);
+          expect(results).toEqual([
+            { status: 'rejected', reason: refused },
+            { status: 'rejected', reason: refused },
+          ]);
+          expect(held()).toBe(0);
+          await expect(db.unitOfWork.run(work)).rejects.toBe(refused);
+          await expect(deferred.open()).rejects.toBe(refused);
+          await expect(deferred.commit()).rejects.toThrow(/no begun deferred transaction/);
+          expect(work).not.toHaveBeenCalled();
+          return db.unitOfWork.run(work); // the error leaves the scope unchanged
+        },
+      );
+      await expect(outcome).rejects.toBe(refused);
+      expect(begins).toBe(1);
+      expect(await exists(written.id)).toBe(false);
+      expect(held()).toBe(0);
+    });
+
+    it('lets the owner begin the transaction itself when no run did (onBegin first), and commit it', async () => {
+      const events: string[] = [];
+      let beganIn: string | undefined;
+      const id = await db.unitOfWork.runDeferred(
+        async (transaction) => {
+          events.push('onBegin');
+          beganIn = await txidOf(transaction);
+        },
+        async (deferred) => {
+          const transaction = await deferred.open();
+          events.push('opened');
+          expect(await txidOf(transaction)).toBe(beganIn);
+          const [{ id }] = await transaction.query<{ id: string }>(
+            `INSERT INTO organizations (id, name) VALUES (gen_random_uuid(), 'deferred') RETURNING id`,
+          );
+          await deferred.commit();
+          return id;
+        },
+      );
+      expect(events).toEqual(['onBegin', 'opened']);
+      expect(await db.dataSource.query('SELECT 1 FROM organizations WHERE id = $1', [id])).toHaveLength(1);
+      expect(held()).toBe(0);
+    });
+
+    it('cannot be opened inside a transaction', async () => {
+      await expect(
+        db.unitOfWork.run(() =>
+          db.unitOfWork.runDeferred(
+            async () => undefined,
+            async () => 'x',
+          ),
+        ),
+      ).rejects.toThrow(/cannot be called inside UnitOfWork\.run/);
+    });
   });
 });

@@ -27,25 +27,47 @@ import {
   requestDigest,
 } from './idempotency-request';
 import { IdempotencyFingerprints } from './idempotency-fingerprint';
-import { IdempotentReplay } from './idempotent-replay';
 import { IdempotencyOutcomes } from './idempotency-outcomes';
+import { IdempotentReplay } from './idempotent-replay';
 import { IDEMPOTENCY_OPTIONS, IdempotencyOptions } from './idempotency.options';
-import { IdempotencyScope, IdempotencyStore, StoredOutcome, UnreadableIdempotencyRecord } from './idempotency.store';
+import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome, UnreadableIdempotencyRecord } from './idempotency.store';
 
-type Outcome = { kind: 'handled'; result: unknown } | { kind: 'stored'; response: IdempotentReplay };
+/**
+ * The keyed transaction began but the key is not this request's to run: another request holds its
+ * lock (409), or finished it meanwhile (replay or 422), or the lookup failed. Thrown out of the use
+ * case's `UnitOfWork.run` (which does not catch it); carries the answer to send unchanged. Never
+ * reaches a filter: the interceptor unwraps it.
+ */
+class KeyUnavailable extends Error {
+  constructor(readonly answer: unknown) {
+    super('idempotency key unavailable');
+    this.name = 'KeyUnavailable';
+  }
+}
 
 /**
  * The `idempotency-key` contract (docs/contract.md §5) for POST/PATCH routes of authenticated callers.
  *
- * One database transaction per keyed request, joined by the use cases (`UnitOfWork.run` nests):
- * 1. a live stored outcome: same fingerprint → replay it, another → 422 (no lock needed); one that
- *    cannot be checked (its key was removed from the configuration) → 422 too, never re-run;
- * 2. `pg_try_advisory_xact_lock(org + key)`; not acquired → 409 in progress (`Retry-After: 1`),
- *    whichever instance holds it; acquired → look for a stored outcome again (as in 1);
- * 3. none: run the handler, store its status and body, commit both together. A client error (4xx)
- *    rolls the handler's writes back to a savepoint and stores the error outcome under the same
- *    lock; a 5xx or an unknown error rolls everything back and stores nothing (a retry may succeed).
- *    A crash rolls the transaction back: never an integration without its record or the reverse.
+ * One database transaction per keyed request, begun late: the handler runs in a deferred scope
+ * (`UnitOfWork.runDeferred`) whose transaction the use case's first `UnitOfWork.run` begins, after
+ * its slow work (credentials check, DNS lookups of outbound URLs), so a keyed request holds no
+ * pooled connection while it waits on a provider:
+ * 1. a live stored outcome (a one-statement read, no lock): same fingerprint → replay it, another →
+ *    422; one that cannot be checked (its key was removed from the configuration) → 422 too, never
+ *    re-run;
+ * 2. the handler runs. When the transaction begins: `pg_try_advisory_xact_lock(org + key)`; not
+ *    acquired → 409 in progress (`Retry-After: 1`), whichever instance holds it; acquired → look
+ *    for a stored outcome again (as in 1: another request may have finished meanwhile), then a
+ *    savepoint, then the use case's writes, which stay uncommitted. These answers travel out of the
+ *    use case's `run` unchanged and are never stored;
+ * 3. the handler's status and body are stored in that transaction and both commit together (a
+ *    handler that never began it — it failed validation, or wrote nothing — gets a short one here:
+ *    lock, look again, store). A client error (4xx) rolls the handler's writes back to the
+ *    savepoint and stores the error outcome under the same lock; a 5xx or an unknown error rolls
+ *    everything back and stores nothing (a retry may succeed). A crash rolls the transaction back:
+ *    never an integration without its record or the reverse.
+ * Identical concurrent requests all pass their checks (read-only) before one takes the lock; the
+ * others get 409 or, once it committed, the replay: exactly one of them writes.
  *
  * Registered as the outermost global interceptor so it sees the enveloped body that is sent.
  */
@@ -94,46 +116,67 @@ export class IdempotencyInterceptor implements NestInterceptor {
     reply: FastifyReply,
     next: CallHandler,
   ): Promise<unknown> {
-    const outcome = await this.unitOfWork.run(async (transaction): Promise<Outcome> => {
-      // A finished key answers without the lock (a replay never looks "in progress"); otherwise
-      // lock, and look again: the holder may have committed in between.
-      const finished = await this.findLive(transaction, scope);
-      if (finished) return this.answerFromStore(finished, digest, scope);
-      if (!(await this.store.tryLock(transaction, scope))) {
-        void reply.header('Retry-After', '1');
-        this.outcomes.record('in-progress');
-        throw new ConflictException(idempotencyMessages.inProgress(scope.key));
-      }
-      const stored = await this.findLive(transaction, scope);
-      if (stored) return this.answerFromStore(stored, digest, scope);
+    // 1. A finished key answers without the lock (a replay never looks "in progress"), from a
+    // one-statement read that holds no connection afterwards.
+    const finished = await this.unitOfWork.run((transaction) => this.findLive(transaction, scope));
+    if (finished) throw this.answerFromStore(finished, digest, scope);
 
-      const fingerprint = this.fingerprints.sign(digest);
-      const savepoint = await this.store.savepoint(transaction);
+    const fingerprint = this.fingerprints.sign(digest);
+    let savepoint: Savepoint | undefined;
+    // 2. Runs in the keyed transaction as soon as it begins: lock, look again (the holder may have
+    // committed in between), savepoint. Whatever it throws travels out of the use case's `run` as
+    // a `KeyUnavailable`, answered below as it is and never stored.
+    const onBegin = async (transaction: TransactionHandle): Promise<void> => {
       try {
-        // next.handle() is called here, inside the transaction's async context: the handler and
-        // the use cases it calls join this transaction.
-        const result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+        if (!(await this.store.tryLock(transaction, scope))) {
+          void reply.header('Retry-After', '1');
+          this.outcomes.record('in-progress');
+          throw new ConflictException(idempotencyMessages.inProgress(scope.key));
+        }
+        const stored = await this.findLive(transaction, scope);
+        if (stored) throw this.answerFromStore(stored, digest, scope);
+        savepoint = await this.store.savepoint(transaction);
+      } catch (answer) {
+        throw new KeyUnavailable(answer);
+      }
+    };
+    try {
+      return await this.unitOfWork.runDeferred(onBegin, async (deferred) => {
+        let result: unknown;
+        try {
+          // next.handle() is called here, inside the deferred scope: the first `UnitOfWork.run` of
+          // the use case begins the keyed transaction, after its slow checks, and the writes stay
+          // uncommitted until the outcome is stored next to them.
+          result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+        } catch (error) {
+          if (error instanceof KeyUnavailable) throw error;
+          const clientError = clientErrorResponse(error, path);
+          if (!clientError) throw error; // 5xx: the scope rolls back, nothing is stored
+          // 3b. Begun by the handler, or now (the handler failed before its first write).
+          const transaction = await deferred.open();
+          await savepoint!.rollback();
+          const stored = { fingerprint, statusCode: clientError.status, body: JSON.stringify(clientError.body) };
+          await this.store.save(transaction, scope, stored, this.options.ttlMs);
+          await deferred.commit();
+          this.outcomes.record('stored'); // counted once committed: a rolled-back outcome was not stored
+          // Answered with the stored bytes, so the first answer and its replays are identical.
+          throw new IdempotentReplay(stored, false);
+        }
+        // 3a. Begun by the handler, or now (a handler that wrote nothing).
+        const transaction = await deferred.open();
         await this.store.save(
           transaction,
           scope,
           { fingerprint, statusCode: successStatus, body: JSON.stringify(result) ?? 'null' },
           this.options.ttlMs,
         );
-        return { kind: 'handled', result };
-      } catch (error) {
-        const clientError = clientErrorResponse(error, path);
-        if (!clientError) throw error; // 5xx: roll back, store nothing
-        await savepoint.rollback();
-        const stored = { fingerprint, statusCode: clientError.status, body: JSON.stringify(clientError.body) };
-        await this.store.save(transaction, scope, stored, this.options.ttlMs);
-        // Answered with the stored bytes, so the first answer and its replays are identical.
-        return { kind: 'stored', response: new IdempotentReplay(stored, false) };
-      }
-    });
-    // Counted once committed: a rolled-back outcome was not stored.
-    if (outcome.kind === 'handled' || !outcome.response.replayed) this.outcomes.record('stored');
-    if (outcome.kind === 'stored') throw outcome.response;
-    return outcome.result;
+        await deferred.commit();
+        this.outcomes.record('stored');
+        return result;
+      });
+    } catch (error) {
+      throw error instanceof KeyUnavailable ? error.answer : error;
+    }
   }
 
   private async findLive(transaction: TransactionHandle, scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
@@ -145,7 +188,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
-  private answerFromStore(stored: StoredOutcome, digest: Buffer, scope: IdempotencyScope): Outcome {
+  /** The replay of a stored outcome; throws 422 when the request is not the one it answered. */
+  private answerFromStore(stored: StoredOutcome, digest: Buffer, scope: IdempotencyScope): IdempotentReplay {
     const verdict = this.fingerprints.verify(digest, stored.fingerprint);
     if (verdict === 'unknown-key') this.unverifiable(scope, stored.fingerprint.keyId);
     if (verdict !== 'match') {
@@ -153,7 +197,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new UnprocessableEntityException(idempotencyMessages.bodyMismatch(scope.key));
     }
     this.outcomes.record('replayed');
-    return { kind: 'stored', response: new IdempotentReplay(stored) };
+    return new IdempotentReplay(stored);
   }
 
   /**

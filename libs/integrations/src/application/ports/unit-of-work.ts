@@ -11,10 +11,44 @@ export interface TransactionHandle {
 }
 
 /**
+ * The owner's side of a deferred transaction (`UnitOfWork.runDeferred`): the transaction the first
+ * `run` of the scope began, kept open after that work until the owner commits it.
+ */
+export interface DeferredTransaction {
+  /**
+   * The scope's transaction: the one a `run` began, else begun now (its `onBegin` runs first).
+   * Rejects as `onBegin` did when the beginning failed, and once the scope's transaction has ended.
+   */
+  open(): Promise<TransactionHandle>;
+
+  /** Commits the begun transaction and ends it: later `run` calls of the scope reject. */
+  commit(): Promise<void>;
+}
+
+/**
  * Runs work in one database transaction. Repository calls made while `work` runs (including in
  * nested `run` calls, which join the outer transaction and receive its handle) commit or roll back
  * together. Work that only calls repositories ignores the handle: `run(async () => …)`.
  */
 export abstract class UnitOfWork {
   abstract run<T>(work: (transaction: TransactionHandle) => Promise<T>): Promise<T>;
+
+  /**
+   * Runs `body` in a scope whose transaction is begun only when first needed, so that work done
+   * before any write (validation, slow outbound checks) holds no database connection:
+   * - the first `run` inside the scope (or the owner's `open()`) begins the transaction, runs
+   *   `onBegin` in it (which must use the handle it gets, not `run`), then the run's work. When
+   *   `onBegin` throws, the transaction rolls back and ends, and that `run` (every later one, and
+   *   `open()`) rejects with its error unchanged;
+   * - that work, and every later `run` of the scope, join the transaction, which does NOT commit
+   *   when they resolve (nor roll back when they throw): the owner commits it with
+   *   `deferred.commit()`;
+   * - a transaction `body` leaves uncommitted (it threw, or returned without committing) rolls
+   *   back. The connection is released on every path.
+   * Cannot be called inside `run` or another deferred scope.
+   */
+  abstract runDeferred<T>(
+    onBegin: (transaction: TransactionHandle) => Promise<void>,
+    body: (deferred: DeferredTransaction) => Promise<T>,
+  ): Promise<T>;
 }
