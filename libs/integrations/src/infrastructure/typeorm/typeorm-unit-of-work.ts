@@ -7,6 +7,8 @@ interface ActiveTransaction {
   readonly dataSource: DataSource;
   readonly manager: EntityManager;
   readonly handle: TransactionHandle;
+  /** Run after the outermost transaction commits (not after a rollback). */
+  readonly afterCommit: (() => void)[];
 }
 
 /**
@@ -27,6 +29,16 @@ export function transactionManager(dataSource: DataSource): EntityManager | unde
  */
 export function currentManager(dataSource: DataSource): EntityManager {
   return transactionManager(dataSource) ?? dataSource.manager;
+}
+
+/**
+ * Runs `action` once the surrounding `UnitOfWork.run` transaction on this data source has committed
+ * (never when it rolls back); outside a transaction (auto-commit), right away.
+ */
+export function onCommit(dataSource: DataSource, action: () => void): void {
+  const active = storage.getStore();
+  if (active && active.dataSource === dataSource) active.afterCommit.push(action);
+  else action();
 }
 
 /** Thrown by operations that only make sense inside a transaction (e.g. transaction-scoped locks). */
@@ -59,10 +71,13 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
   async run<T>(work: (transaction: TransactionHandle) => Promise<T>): Promise<T> {
     const active = storage.getStore();
     if (active && active.dataSource === this.dataSource) return work(active.handle);
-    return this.dataSource.transaction((manager) => {
+    const afterCommit: (() => void)[] = [];
+    const result = await this.dataSource.transaction((manager) => {
       const handle = transactionHandle(manager);
-      return storage.run({ dataSource: this.dataSource, manager, handle }, () => work(handle));
+      return storage.run({ dataSource: this.dataSource, manager, handle, afterCommit }, () => work(handle));
     });
+    for (const action of afterCommit) action();
+    return result;
   }
 }
 
