@@ -26,6 +26,7 @@ export class AppModule {
       novuDemoProviders: config.novuDemoProviders,
       outboundUrls: config.outboundUrls,
       credentialsCheck: config.credentialsCheck,
+      ...(config.selectionCacheTtlMs !== undefined ? { selectionCache: { ttlMs: config.selectionCacheTtlMs } } : {}),
     });
     const tenancy = TenancyModule.forRoot({
       jwtSecret: config.jwtSecret,

@@ -27,6 +27,8 @@ export interface AppConfig {
   readonly outboundUrls: { readonly allow: readonly string[]; readonly refuseUnresolvable: boolean };
   /** `check: true`: total time per check, and provider API base URLs replacing the real ones. */
   readonly credentialsCheck: { readonly timeoutMs: number; readonly baseUrls: Readonly<Record<string, string>> };
+  /** Selection cache (issue #10): safety-net TTL of SelectIntegration's cache, ms; 0 disables it (SELECTION_CACHE_TTL_MS). */
+  readonly selectionCacheTtlMs?: number;
   /** Log level for Nest's logger. */
   readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
 }

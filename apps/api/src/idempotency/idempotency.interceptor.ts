@@ -30,6 +30,7 @@ import { IdempotencyFingerprints } from './idempotency-fingerprint';
 import { IdempotentReplay } from './idempotent-replay';
 import { IDEMPOTENCY_OPTIONS, IdempotencyOptions } from './idempotency.options';
 import { IdempotencyScope, IdempotencyStore, StoredOutcome, UnreadableIdempotencyRecord } from './idempotency.store';
+import { NOT_IDEMPOTENT } from './not-idempotent.decorator';
 
 type Outcome = { kind: 'handled'; result: unknown } | { kind: 'stored'; response: IdempotentReplay };
 
@@ -64,6 +65,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
     if (!IDEMPOTENT_METHODS.has(request.method.toUpperCase())) return next.handle();
+    // Routes that write nothing (@NotIdempotent()): never stored, whatever the header says.
+    if (Reflect.getMetadata(NOT_IDEMPOTENT, context.getHandler()) === true) return next.handle();
     const key = singleHeader(request.headers[IDEMPOTENCY_KEY_HEADER]);
     // No key, or a route without a caller (no organization to scope the key to): plain request.
     if (key === undefined || !request.actor) return next.handle();
