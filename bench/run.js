@@ -66,7 +66,9 @@ function scenarioFlag(argv) {
   return 'throughput';
 }
 const SCENARIO = scenarioFlag(process.argv.slice(2));
-if (!['throughput', 'hostile'].includes(SCENARIO)) throw new Error(`--scenario must be throughput or hostile (got "${SCENARIO}")`);
+if (!['throughput', 'hostile', 'selection'].includes(SCENARIO)) {
+  throw new Error(`--scenario must be throughput, hostile or selection (got "${SCENARIO}")`);
+}
 /** Hostile requests per kind in the hostile scenario; each may stall the service for seconds on unfixed code. */
 const HOSTILE_REQUESTS = intEnv('BENCH_HOSTILE_REQUESTS', 3, 1, 1000);
 /** /health/live probes of the quiet phases (one at a time, BENCH_PROBE_GAP_MS apart). */
@@ -1035,7 +1037,36 @@ async function main() {
   process.stdout.write(`\n${table(results, cipher)}\n`);
 }
 
-(SCENARIO === 'hostile' ? hostileMain() : main()).then(
+/** `--scenario selection` (bench/selection.js): the helpers above, handed over as they are. */
+function selectionMain() {
+  loadAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  onCleanup(() => loadAgent.destroy());
+  return require('./selection.js')({
+    use,
+    REQUESTS,
+    CONCURRENCY,
+    WARMUP,
+    progress,
+    onCleanup,
+    cleanup,
+    makeTempDir,
+    snapshotDist,
+    startDatabase,
+    freePort,
+    serviceEnv,
+    startService,
+    bootstrapOrganization,
+    request,
+    load,
+    summarize,
+    percentile,
+    round,
+    sleep,
+    newAgent: () => new http.Agent({ keepAlive: true, maxSockets: 1 }),
+  });
+}
+
+(SCENARIO === 'hostile' ? hostileMain() : SCENARIO === 'selection' ? selectionMain() : main()).then(
   () => process.exit(0),
   async (error) => {
     if (!interrupted) process.stderr.write(`[bench] failed: ${error && error.stack ? error.stack : error}\n`);

@@ -109,6 +109,17 @@ export class InMemoryIntegrationRepository extends IntegrationRepository {
     return this.listed(this.inScope(scope), filter);
   }
 
+  /** Statements a selection made (`listActiveOfChannel:<environmentId>:<channel>`). */
+  readonly reads: string[] = [];
+
+  async listActiveOfChannel(scope: EnvironmentScope, channel: ChannelType): Promise<Integration[]> {
+    this.reads.push(`listActiveOfChannel:${scope.environmentId}:${channel}`);
+    return this.listed(
+      this.inScope(scope).filter((i) => i.active && i.kind === 'delivery' && i.channel === channel),
+      { activeOnly: true },
+    );
+  }
+
   private listed(rows: StoredIntegration[], filter?: ListFilter): Integration[] {
     return rows
       .filter((i) => !filter?.activeOnly || i.active)

@@ -32,6 +32,7 @@ export class AppModule {
       outboundUrls: config.outboundUrls,
       credentialsCheck: config.credentialsCheck,
       credentialsCheckObserver: metrics.observers.credentialsChecks,
+      ...(config.selectionCacheTtlMs !== undefined ? { selectionCache: { ttlMs: config.selectionCacheTtlMs } } : {}),
     });
     const tenancy = TenancyModule.forRoot({
       jwtSecret: config.jwtSecret,

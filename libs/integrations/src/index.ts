@@ -7,6 +7,7 @@ export type {
   OutboundUrlsOptions,
   CredentialsCheckOptions,
   IntegrationsModuleExtras,
+  SelectionCacheModuleOptions,
 } from './integrations.module-definition';
 
 export { CreateIntegration } from './application/create-integration/create-integration.use-case';
@@ -23,6 +24,9 @@ export { DeleteIntegration } from './application/delete-integration/delete-integ
 export type { DeleteIntegrationCommand } from './application/delete-integration/delete-integration.use-case';
 export { ReencryptCredentials } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
 export type { ReencryptCredentialsCommand } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
+export { SelectIntegration } from './application/select-integration/select-integration.use-case';
+export type { IntegrationSelection, SelectionCandidate } from './application/select-integration/select-integration.use-case';
+export type { SelectIntegrationCommand } from './application/select-integration/select-integration.command';
 export type { Actor } from './application/actor';
 export { CredentialsCipher } from './application/ports/credentials-cipher';
 // A host with its own environments table implements this port and passes it as `environmentDirectory`.
@@ -41,6 +45,8 @@ export type { DeferredTransaction, TransactionHandle } from './application/ports
 
 export * from './domain/integration';
 export * from './domain/conditions';
+export { evaluateConditions } from './domain/condition-evaluation';
+export type { TenantContext, ConditionContext, ConditionVerdict } from './domain/condition-evaluation';
 export { ChannelIntegrations } from './domain/channel-integrations';
 export type { ChannelMember, ChannelWrite, IntegrationChanges } from './domain/channel-integrations';
 export { NovuDemoProviders } from './domain/novu-demo-providers';

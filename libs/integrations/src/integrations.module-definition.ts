@@ -24,6 +24,15 @@ export interface IntegrationsModuleOptions {
   readonly credentialsCheck?: CredentialsCheckOptions;
   /** Told the outcome of every credentials check, e.g. to count them (default: nobody). */
   readonly credentialsCheckObserver?: CredentialsCheckObserver;
+  /** The in-process cache of `SelectIntegration` (docs/contract.md §8). */
+  readonly selectionCache?: SelectionCacheModuleOptions;
+}
+
+export interface SelectionCacheModuleOptions {
+  /** Safety-net TTL of an entry; changes invalidate it earlier, on every instance. Default 60000; 0 disables the cache. */
+  readonly ttlMs?: number;
+  /** Environment+channel entries kept at most (least recently used dropped first). Default 10000. */
+  readonly maxEntries?: number;
 }
 
 export interface OutboundUrlsOptions {

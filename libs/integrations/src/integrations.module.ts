@@ -24,6 +24,10 @@ import { DnsHostResolver } from './infrastructure/verification/dns-host-resolver
 import { ProviderVerifierRegistry } from './infrastructure/verification/provider-verifier.registry';
 import { INTEGRATIONS_MODULE_OPTIONS, IntegrationsConfigurableModule, IntegrationsModuleOptions } from './integrations.module-definition';
 import { NovuDemoProviders } from './domain/novu-demo-providers';
+import { SelectIntegration } from './application/select-integration/select-integration.use-case';
+import { DEFAULT_SELECTION_CACHE, SelectionCache } from './application/selection-cache/selection-cache';
+import { IntegrationChangeFeed } from './application/ports/integration-change-feed';
+import { PgIntegrationChangeFeed } from './infrastructure/typeorm/pg-integration-change-feed';
 
 const USE_CASES = [
   CreateIntegration,
@@ -32,6 +36,7 @@ const USE_CASES = [
   SetIntegrationAsPrimary,
   DeleteIntegration,
   ReencryptCredentials,
+  SelectIntegration,
 ];
 
 /**
@@ -58,6 +63,20 @@ const USE_CASES = [
     { provide: OutboundUrlPolicy, useExisting: OutboundUrlChecker },
     { provide: HostResolver, useClass: DnsHostResolver },
     { provide: CredentialsVerifier, useClass: ProviderVerifierRegistry },
+    { provide: IntegrationChangeFeed, useClass: PgIntegrationChangeFeed },
+    {
+      // One cache per module instance; it listens to the change feed only when enabled.
+      provide: SelectionCache,
+      useFactory: (options: IntegrationsModuleOptions, feed: IntegrationChangeFeed) => {
+        const cache = new SelectionCache({
+          ttlMs: options.selectionCache?.ttlMs ?? DEFAULT_SELECTION_CACHE.ttlMs,
+          maxEntries: options.selectionCache?.maxEntries ?? DEFAULT_SELECTION_CACHE.maxEntries,
+        });
+        if (cache.enabled) feed.subscribe(cache);
+        return cache;
+      },
+      inject: [INTEGRATIONS_MODULE_OPTIONS, IntegrationChangeFeed],
+    },
     {
       provide: CredentialsCheckObserver,
       useFactory: (options: IntegrationsModuleOptions) => options.credentialsCheckObserver ?? new IgnoredCredentialsChecks(),

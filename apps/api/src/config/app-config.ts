@@ -32,6 +32,8 @@ export interface AppConfig {
   readonly credentialsCheck: { readonly timeoutMs: number; readonly baseUrls: Readonly<Record<string, string>> };
   /** Where /metrics is served (README "Metrics"): METRICS_TOKEN, METRICS_PORT, METRICS_HOST. */
   readonly metrics?: MetricsExposure;
+  /** Selection cache (issue #10): safety-net TTL of SelectIntegration's cache, ms; 0 disables it (SELECTION_CACHE_TTL_MS). */
+  readonly selectionCacheTtlMs?: number;
   /** Log level for Nest's logger. */
   readonly logLevels: readonly ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
   /** JSON lines or pino-pretty's lines (LOG_FORMAT, else decided by NODE_ENV and whether stdout is a terminal). */

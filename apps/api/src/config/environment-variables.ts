@@ -125,6 +125,11 @@ export class EnvironmentVariables {
   @WholeNumber(0, 86_400_000)
   API_KEY_CACHE_TTL_MS: number = DEFAULTS.apiKeyCacheTtlMs;
 
+  // Selection cache (issue #10): safety-net TTL of the in-process selection cache; 0 disables it.
+  // Unset: the library's default (60000 ms).
+  @WholeNumber(0, 86_400_000)
+  SELECTION_CACHE_TTL_MS?: number;
+
   @WholeNumber(1, 1_000)
   DATABASE_POOL_SIZE: number = DEFAULTS.databasePoolSize;
 

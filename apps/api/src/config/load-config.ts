@@ -73,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     previousJwtSecrets: vars.JWT_SECRET_PREVIOUS.length > 0 ? vars.JWT_SECRET_PREVIOUS : undefined,
     sessionTokenTtlSeconds: vars.SESSION_TOKEN_TTL,
     apiKeyCacheTtlMs: vars.API_KEY_CACHE_TTL_MS,
+    ...(vars.SELECTION_CACHE_TTL_MS !== undefined ? { selectionCacheTtlMs: vars.SELECTION_CACHE_TTL_MS } : {}),
     database: {
       poolSize: vars.DATABASE_POOL_SIZE,
       connectTimeoutMs: vars.DATABASE_CONNECT_TIMEOUT_MS,

@@ -31,6 +31,7 @@ import { IdempotencyOutcomes } from './idempotency-outcomes';
 import { IdempotentReplay } from './idempotent-replay';
 import { IDEMPOTENCY_OPTIONS, IdempotencyOptions } from './idempotency.options';
 import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome, UnreadableIdempotencyRecord } from './idempotency.store';
+import { NOT_IDEMPOTENT } from './not-idempotent.decorator';
 
 /**
  * The keyed transaction began but the key is not this request's to run: another request holds its
@@ -88,6 +89,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
     if (!IDEMPOTENT_METHODS.has(request.method.toUpperCase())) return next.handle();
+    // Routes that write nothing (@NotIdempotent()): never stored, whatever the header says.
+    if (Reflect.getMetadata(NOT_IDEMPOTENT, context.getHandler()) === true) return next.handle();
     const key = singleHeader(request.headers[IDEMPOTENCY_KEY_HEADER]);
     // No key, or a route without a caller (no organization to scope the key to): plain request.
     if (key === undefined || !request.actor) return next.handle();

@@ -55,6 +55,7 @@ describe('IntegrationsController.createIntegration', () => {
       unused,
       unused,
       new IntegrationResponseMapper(),
+      unused,
     );
     const response = await controller.createIntegration(
       actor,

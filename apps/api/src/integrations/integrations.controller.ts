@@ -4,7 +4,10 @@ import {
   CreateIntegrationCommand,
   DeleteIntegration,
   IntegrationWriteResult,
+  IntegrationSelection,
   ListIntegrations,
+  SelectIntegration,
+  SelectIntegrationCommand,
   SetIntegrationAsPrimary,
   UpdateIntegration,
   UpdateIntegrationCommand,
@@ -20,6 +23,9 @@ import { CreateIntegrationRequestDto } from './dto/create-integration.request.dt
 import { IntegrationResponseDto } from './dto/integration.response.dto';
 import { UpdateIntegrationRequestDto } from './dto/update-integration.request.dto';
 import { IntegrationResponseMapper } from './integration.response-mapper';
+import { NotIdempotent } from '../idempotency/not-idempotent.decorator';
+import { SelectIntegrationRequestDto } from './dto/select-integration.request.dto';
+import { IntegrationSelectionResponseDto } from './dto/integration-selection.response.dto';
 
 /** Request examples Swagger UI's "Try it out" starts from (the generated one mixes every provider's keys). */
 const CREATE_EXAMPLES = {
@@ -84,6 +90,15 @@ const UPDATE_EXAMPLES = {
   },
 };
 
+const SELECT_EXAMPLES = {
+  primary: { summary: 'The email primary', value: { channel: 'email' } },
+  tenant: {
+    summary: "For a tenant (integrations' conditions evaluated)",
+    value: { channel: 'email', tenant: { identifier: 'acme', name: 'Acme Corp', data: { plan: 'pro' } } },
+  },
+  identifier: { summary: 'One integration by identifier', value: { channel: 'sms', identifier: 'twilio-main' } },
+};
+
 /**
  * Set when the request asked for `check: true`: `verified` (the provider accepted the credentials)
  * or `unsupported` (no verifier exists for this provider; saved unchecked). A header, so that the
@@ -109,6 +124,7 @@ export class IntegrationsController {
     private readonly setIntegrationAsPrimaryUseCase: SetIntegrationAsPrimary,
     private readonly deleteIntegrationUseCase: DeleteIntegration,
     private readonly mapper: IntegrationResponseMapper,
+    private readonly selectIntegrationUseCase: SelectIntegration,
   ) {}
 
   /** The use case's response, plus the check outcome as a header when `check: true` was asked. */
@@ -170,6 +186,29 @@ export class IntegrationsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<IntegrationResponseDto> {
     return this.respond(reply, actor, await this.createIntegrationUseCase.execute(toCreateCommand(actor, body)));
+  }
+
+  @Post('select')
+  @HttpCode(HttpStatus.OK)
+  @NotIdempotent()
+  @ApiOperation({
+    operationId: 'IntegrationsController_selectIntegration',
+    summary: 'Select the integration that delivers a message',
+    description:
+      "Which active integration of the caller's environment delivers a message of this channel (for this tenant, provider or " +
+      'identifier), the ordered fallbacks to try when it fails, and every candidate with the reason it was taken or passed ' +
+      'over. Answers 200; writes nothing, so an `idempotency-key` header is ignored. ' +
+      CREDENTIALS_NOTE,
+  })
+  @ApiExtension('x-speakeasy-name-override', 'select')
+  @ApiBody({ type: SelectIntegrationRequestDto, required: true, examples: SELECT_EXAMPLES })
+  @ApiDataResponse(HttpStatus.OK, IntegrationSelectionResponseDto)
+  async selectIntegration(
+    @CurrentActor() actor: Actor,
+    @Body() body: SelectIntegrationRequestDto,
+  ): Promise<IntegrationSelectionResponseDto> {
+    const selection = await this.selectIntegrationUseCase.execute(toSelectCommand(actor, body));
+    return toSelectionResponse(selection, actor, this.mapper);
   }
 
   @Put(':integrationId')
@@ -268,4 +307,38 @@ export function toUpdateCommand(actor: Actor, integrationId: string, body: Updat
 
 function withoutNil<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
+}
+
+/** The selection command: the caller's environment plus the validated body. */
+export function toSelectCommand(actor: Actor, body: SelectIntegrationRequestDto): SelectIntegrationCommand {
+  const tenant = body.tenant
+    ? withoutNil({ identifier: body.tenant.identifier, name: body.tenant.name, data: body.tenant.data })
+    : undefined;
+  return withoutNil({
+    organizationId: actor.organizationId,
+    environmentId: actor.environmentId,
+    channel: body.channel,
+    providerId: body.providerId,
+    identifier: body.identifier,
+    tenant,
+  }) as SelectIntegrationCommand;
+}
+
+/** Integrations through the one response mapper (so the same visibility policy), candidates field by field. */
+export function toSelectionResponse(
+  selection: IntegrationSelection,
+  actor: Actor,
+  mapper: IntegrationResponseMapper,
+): IntegrationSelectionResponseDto {
+  return {
+    ...(selection.integration ? { integration: mapper.toResponse(selection.integration, actor) } : {}),
+    fallbacks: mapper.toResponses(selection.fallbacks, actor),
+    candidates: selection.candidates.map((candidate) => ({
+      _id: candidate.id,
+      identifier: candidate.identifier,
+      providerId: candidate.providerId,
+      selected: candidate.selected,
+      reason: candidate.reason,
+    })),
+  };
 }

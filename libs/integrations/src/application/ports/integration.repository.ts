@@ -57,4 +57,10 @@ export abstract class IntegrationRepository {
 
   /** Non-deleted integrations of one environment, oldest first. */
   abstract listByEnvironment(scope: EnvironmentScope, filter?: ListFilter): Promise<Integration[]>;
+
+  /**
+   * The active, non-deleted delivery integrations of one environment and channel, credentials
+   * decrypted, in one statement (the selection's cold read, docs/contract.md §8). Any order.
+   */
+  abstract listActiveOfChannel(scope: EnvironmentScope, channel: ChannelType): Promise<Integration[]>;
 }

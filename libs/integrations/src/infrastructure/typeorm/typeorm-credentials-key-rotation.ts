@@ -4,6 +4,8 @@ import { CredentialsCipher } from '../../application/ports/credentials-cipher';
 import { CredentialsKeyRotation, ReencryptionBatch } from '../../application/ports/credentials-key-rotation';
 import { IntegrationMapper } from './integration.mapper';
 import { IntegrationRecord } from './integration.record';
+import { notifyChannelChanged } from './pg-integration-change-feed';
+import { CHANNELS, ChannelType } from '../../domain/integration';
 
 /** Rows with a secret encrypted under another key than `:kid` (deleted rows too: they keep their secrets). */
 const STALE = `((i.credentials ->> 'kid') IS DISTINCT FROM :kid
@@ -41,6 +43,17 @@ export class TypeOrmCredentialsKeyRotation extends CredentialsKeyRotation {
             configurations: fresh.configurations,
           },
         );
+      }
+      // The selection caches of every instance hold decrypted rows: the re-encrypted channels are
+      // invalidated like any other write (docs/contract.md §8), on commit.
+      const changed = new Set(
+        records
+          .filter((record) => record.kind === 'delivery' && CHANNELS.includes(record.channel as ChannelType))
+          .map((record) => `${record.environmentId}\u0000${record.channel}`),
+      );
+      for (const key of changed) {
+        const [environmentId, channel] = key.split('\u0000') as [string, ChannelType];
+        await notifyChannelChanged(manager, environmentId, channel);
       }
       return records.length;
     });

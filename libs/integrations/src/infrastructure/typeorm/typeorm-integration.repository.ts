@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError, SelectQueryBuilder } from 'typeorm';
 import { CredentialsCipher } from '../../application/ports/credentials-cipher';
 import { IntegrationRepository, ListFilter, LoadChannelOptions } from '../../application/ports/integration.repository';
@@ -9,7 +9,9 @@ import { isNovuDemoProvider } from '../../domain/novu-demo-providers';
 import { IntegrationMapper } from './integration.mapper';
 import { IntegrationConstraints, IntegrationRecord } from './integration.record';
 import { isUuid } from './uuid';
-import { currentManager, requireTransactionManager } from './typeorm-unit-of-work';
+import { currentManager, onCommit, requireTransactionManager } from './typeorm-unit-of-work';
+import { SelectionCache } from '../../application/selection-cache/selection-cache';
+import { notifyChannelChanged } from './pg-integration-change-feed';
 
 /** PostgreSQL SQLSTATE for unique_violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -29,6 +31,7 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
   constructor(
     private readonly dataSource: DataSource,
     cipher: CredentialsCipher,
+    @Optional() private readonly selectionCache?: SelectionCache,
   ) {
     super();
     this.mapper = new IntegrationMapper(cipher);
@@ -49,13 +52,29 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
   }
 
   async saveChannel(channel: ChannelIntegrations): Promise<void> {
-    for (const write of channel.pendingWrites()) {
-      if (write.kind === 'insert') await this.insert(write.integration);
+    const writes = channel.pendingWrites();
+    for (const write of writes) {
+      if (write.kind === 'insert') await this.insertRecord(write.integration);
       else if (write.kind === 'update') await this.update(write.integration);
       else if (write.kind === 'delete')
         await this.softDelete(channel.scope, write.integration.id, write.integration.deletedBy, write.integration.updatedAt);
       else await this.rerank(channel.scope, write);
     }
+    if (writes.length > 0 && channel.channel !== undefined) await this.channelChanged(channel.scope, channel.channel);
+  }
+
+  /**
+   * Tells every instance's selection cache (docs/contract.md §8): `pg_notify` in the writing
+   * transaction (PostgreSQL delivers it on commit, to every listener, this instance's included), and
+   * this instance's cache directly, now and again once the transaction has committed — so that the
+   * writer's next selection sees the write without waiting for its own notice.
+   */
+  private async channelChanged(scope: EnvironmentScope, channel: ChannelType): Promise<void> {
+    await notifyChannelChanged(this.manager(), scope.environmentId, channel);
+    const cache = this.selectionCache;
+    if (!cache) return;
+    cache.changed(scope.environmentId, channel);
+    onCommit(this.dataSource, () => cache.changed(scope.environmentId, channel));
   }
 
   /**
@@ -95,6 +114,16 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
   }
 
   async insert(integration: Integration): Promise<void> {
+    await this.insertRecord(integration);
+    if (integration.channel !== undefined && integration.kind === 'delivery') {
+      await this.channelChanged(
+        { organizationId: integration.organizationId, environmentId: integration.environmentId },
+        integration.channel,
+      );
+    }
+  }
+
+  private async insertRecord(integration: Integration): Promise<void> {
     const record = this.mapper.toRecord(integration);
     await translateUniqueViolation(() => this.manager().insert(IntegrationRecord, record));
   }
@@ -162,6 +191,14 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
   async listByEnvironment(scope: EnvironmentScope, filter?: ListFilter): Promise<Integration[]> {
     if (!isScope(scope)) return [];
     return this.list(this.live(scope), filter);
+  }
+
+  async listActiveOfChannel(scope: EnvironmentScope, channel: ChannelType): Promise<Integration[]> {
+    if (!isScope(scope)) return [];
+    const records = await this.live(scope)
+      .andWhere("i.channel = :channel AND i.active = true AND i.kind = 'delivery'", { channel })
+      .getMany();
+    return records.map((record) => this.mapper.toDomain(record));
   }
 
   /** Soft delete: sets `deleted`, `deletedAt`, `deletedBy`, clears primary. */

@@ -7,6 +7,8 @@ interface ActiveTransaction {
   readonly dataSource: DataSource;
   readonly manager: EntityManager;
   readonly handle: TransactionHandle;
+  /** Run once the transaction has committed (never when it rolls back): see `onCommit`. */
+  readonly afterCommit: (() => void)[];
 }
 
 /**
@@ -32,6 +34,17 @@ export function transactionManager(dataSource: DataSource): EntityManager | unde
  */
 export function currentManager(dataSource: DataSource): EntityManager {
   return transactionManager(dataSource) ?? dataSource.manager;
+}
+
+/**
+ * Runs `action` once the surrounding transaction on this data source has committed (never when it
+ * rolls back); outside a transaction (auto-commit, or a deferred scope not begun yet), right away.
+ */
+export function onCommit(dataSource: DataSource, action: () => void): void {
+  const context = storage.getStore();
+  const active = context && context.dataSource === dataSource ? (context instanceof DeferredScope ? context.begun : context) : undefined;
+  if (active) active.afterCommit.push(action);
+  else action();
 }
 
 /** Thrown by operations that only make sense inside a transaction (e.g. transaction-scoped locks). */
@@ -69,10 +82,13 @@ export class TypeOrmUnitOfWork extends UnitOfWork {
       const active = context instanceof DeferredScope ? await context.begin() : context;
       return work(active.handle);
     }
-    return this.dataSource.transaction((manager) => {
+    const afterCommit: (() => void)[] = [];
+    const result = await this.dataSource.transaction((manager) => {
       const handle = transactionHandle(manager.queryRunner!);
-      return storage.run({ dataSource: this.dataSource, manager, handle }, () => work(handle));
+      return storage.run({ dataSource: this.dataSource, manager, handle, afterCommit }, () => work(handle));
     });
+    for (const action of afterCommit) action();
+    return result;
   }
 
   async runDeferred<T>(
@@ -121,6 +137,7 @@ class DeferredScope implements DeferredTransaction {
   async commit(): Promise<void> {
     if (this.ended || !this.begun) throw new Error('no begun deferred transaction to commit (open it first)');
     this.ended = true;
+    const begun = this.begun;
     this.begun = undefined;
     const runner = this.runner!;
     this.runner = undefined;
@@ -129,6 +146,7 @@ class DeferredScope implements DeferredTransaction {
     } finally {
       await runner.release();
     }
+    for (const action of begun.afterCommit) action();
   }
 
   /** Ends the scope: a transaction not committed rolls back; the connection is released. Never throws. */
@@ -145,7 +163,12 @@ class DeferredScope implements DeferredTransaction {
     try {
       await runner.connect();
       await runner.startTransaction();
-      const active: ActiveTransaction = { dataSource: this.dataSource, manager: runner.manager, handle: transactionHandle(runner) };
+      const active: ActiveTransaction = {
+        dataSource: this.dataSource,
+        manager: runner.manager,
+        handle: transactionHandle(runner),
+        afterCommit: [],
+      };
       // A `run` inside onBegin joins the transaction directly instead of waiting for its own beginning.
       await storage.run(active, () => this.onBegin(active.handle));
       this.begun = active;
