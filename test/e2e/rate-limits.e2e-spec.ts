@@ -47,6 +47,7 @@ describe.each([
       path: ROUTE,
       message: expect.stringMatching(message),
       error: 'Too Many Requests',
+      requestId: response.headers.get('x-request-id'),
     });
     expect(response.body.message).toContain(`retry in ${retryAfter} s`);
   }
