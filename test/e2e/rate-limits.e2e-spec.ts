@@ -52,6 +52,16 @@ describe.each([
     expect(response.body.message).toContain(`retry in ${retryAfter} s`);
   }
 
+  it('counts POST /v1/integrations/select, which writes nothing, against the reads budget', async () => {
+    const app = await start({ readsPerMinute: READS, writesPerMinute: WRITES });
+    const { environments } = await app.bootstrap();
+    const client = ApiClient.apiKey(app.baseUrl, environments[0]!.apiKey);
+    const selected = await client.post(`${ROUTE}/select`, { channel: 'email' });
+    expect(selected.status).toBe(200);
+    expect(selected.headers.get('ratelimit-policy')).toBe(`"reads";q=${READS};w=60`);
+    expect(selected.headers.get('ratelimit')).toMatch(new RegExp(`^"reads";r=${READS - 1};t=\\d+$`));
+  });
+
   it('answers with the RateLimit fields, refuses the read over the budget with 429 and Retry-After, and keeps writes apart', async () => {
     const app = await start({ readsPerMinute: READS, writesPerMinute: WRITES });
     const { environments } = await app.bootstrap();

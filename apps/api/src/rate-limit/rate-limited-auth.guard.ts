@@ -12,6 +12,7 @@ import {
   secondsUntilReset,
 } from './rate-limit-headers';
 import { RateLimits } from './rate-limits';
+import { NOT_IDEMPOTENT } from '../idempotency/not-idempotent.decorator';
 
 /** Methods that only read; every other method spends the writes budget. */
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -48,7 +49,9 @@ export class RateLimitedAuthGuard implements CanActivate {
       throw error;
     }
 
-    const budget = READ_METHODS.has(request.method) ? this.limits.reads : this.limits.writes;
+    // A POST that writes nothing (`@NotIdempotent()`, e.g. the selection route) spends the reads budget.
+    const writesNothing = Reflect.getMetadata(NOT_IDEMPOTENT, context.getHandler()) === true;
+    const budget = READ_METHODS.has(request.method) || writesNothing ? this.limits.reads : this.limits.writes;
     const state = await budget.consume(callerKey(request));
     if (!state.allowed) refuse(reply, state, `Too many ${state.policy} for this ${request.apiKeyId ? 'API key' : 'organization'}`);
     announce(reply, state);
