@@ -18,6 +18,8 @@ const ALGORITHM = 'HS256';
 const HEADER = { alg: ALGORITHM, typ: 'JWT' } as const;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 /** Tokens longer than this are refused before any work (ours are ~300 characters). */
+/** How far ahead of our clock a previous secret's token may say it was issued (another instance's clock). */
+const CLOCK_SKEW_SECONDS = 60;
 const MAX_TOKEN_LENGTH = 4096;
 
 /**
@@ -85,16 +87,24 @@ export class SessionTokens {
     if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) return undefined;
     if (!isExactHeader(decodeProtectedHeader(token))) return undefined;
 
-    const payload = await this.verifiedPayload(token);
-    if (!payload) return undefined;
-    const { sub, org, env, iat, exp } = payload as Record<string, unknown>;
+    const verified = await this.verifiedPayload(token);
+    if (!verified) return undefined;
+    const { sub, org, env, iat, exp } = verified.payload;
     if (!isNonEmptyString(sub) || !isNonEmptyString(org) || !isNonEmptyString(env)) return undefined;
     if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return undefined;
+    // A previous (rotated-out, perhaps leaked) secret only keeps tokens the service could have
+    // issued before the rotation alive: never a lifetime over the TTL, never an `iat` ahead of now.
+    if (
+      verified.byPreviousSecret &&
+      ((exp as number) - (iat as number) > this.ttlSeconds || (iat as number) > this.nowSeconds() + CLOCK_SKEW_SECONDS)
+    ) {
+      return undefined;
+    }
     return { userId: sub, organizationId: org, environmentId: env, issuedAt: iat as number, expiresAt: exp as number };
   }
 
   /** The payload under the first key whose signature matches; jose's other refusals (expiry…) are final. */
-  private async verifiedPayload(token: string): Promise<Record<string, unknown> | undefined> {
+  private async verifiedPayload(token: string): Promise<{ payload: Record<string, unknown>; byPreviousSecret: boolean } | undefined> {
     const keys = this.hmacKeys();
     for (let i = 0; i < keys.length; i++) {
       try {
@@ -103,7 +113,7 @@ export class SessionTokens {
           requiredClaims: ['sub', 'iat', 'exp'],
           currentDate: this.clock.now(),
         });
-        return payload as Record<string, unknown>;
+        return { payload: payload as Record<string, unknown>, byPreviousSecret: i > 0 };
       } catch (error) {
         if ((error as { code?: string }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' || i === keys.length - 1) throw error;
       }
