@@ -1,44 +1,12 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { ApiClient } from '../support/api-client';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { sendgridPayload } from '../factories/integration-payloads';
-import { REPO, ServiceProcess, SharedSecrets, sharedSecrets, startService } from './support/service-process';
+import { runCli } from './support/run-cli';
+import { ServiceProcess, SharedSecrets, sharedSecrets, startService } from './support/service-process';
 
 jest.setTimeout(120_000);
-
-const CLI = join(REPO, 'dist/apps/api/apps/api/src/cli.js');
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The compiled CLI as a user runs it (`node dist/…/cli.js`, what `npm run -s cli --` does after its build). */
-function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: REPO,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', NO_COLOR: '1', DATA_DIR: dataDir, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  child.stdin.end(stdin ?? '');
-  return new Promise((done) =>
-    child.once('close', (code) => {
-      rmSync(dataDir, { recursive: true, force: true });
-      done({ code, stdout, stderr });
-    }),
-  );
-}
 
 describe('the CLI (compiled, in its own process)', () => {
   let database: TestDatabase;
