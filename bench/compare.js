@@ -400,7 +400,7 @@ module.exports = async function compareMain(h) {
       database: database.mode,
     },
     background: Object.fromEntries(
-      ['service', 'floor', 'in-process'].map((name) => {
+      [...ledger.sources.keys()].map((name) => {
         const { counts, idleMs } = ledger.background(name);
         return [name, { statements: counts.total, idleMs: Math.round(idleMs), byStatement: counts.byStatement }];
       }),
