@@ -371,6 +371,7 @@ module.exports = async function compareMain(h) {
   if (h.SCALE) {
     growth = await require('./growth.js')(h, {
       databaseUrl: database.url,
+      writerOrganizationId: orgA.organizationId,
       measure: (scenario) => measurePair(h, ledger, scenario),
       scenarios: scenarios.filter((s) => ['create-inactive', 'list-api-key', 'list-session'].includes(s.name)),
     });
