@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * HTTP benchmark of the integrations service (see bench/README.md).
+ * Benchmarks of the integrations service (see bench/README.md). Runs after `npm run build`.
  *
- * Runs after `npm run build`: starts its own PostgreSQL (DATABASE_URL → database
- * `integrations_bench`, otherwise a throwaway embedded cluster under .data/bench-*), starts the
- * compiled service as a child process, bootstraps two organizations with the CLI, then measures
- * each scenario with a fixed number of requests at a fixed concurrency and compares it with the
- * baseline scenario of the same run. Also a micro-benchmark of the credentials cipher against
- * JSON.stringify + JSON.parse. Prints a table; writes bench/results/latest.json.
+ * This file holds the configuration, the shared helpers (the run's temp folder and dist/ snapshot,
+ * PostgreSQL: DATABASE_URL → database `integrations_bench`, otherwise a throwaway embedded cluster;
+ * the service and the floor as child processes, optionally with the round-trip counter; the CLI
+ * bootstrap; the HTTP load generator; the cipher micro-benchmark) and the modes, one per
+ * `--scenario` (MODES at the bottom): `throughput` (default, bench/compare.js: the service against
+ * the floor), `hostile` (below), `selection` (bench/selection.js).
  *
- * Plain CommonJS, Node ≥ 20, no dependencies beyond the project's own (pg, the compiled dist/).
+ * Plain CommonJS, Node ≥ 20, no dependencies beyond the project's own (pg, fastify, the compiled dist/).
  */
 const { spawn, execFile } = require('node:child_process');
 const { randomBytes, randomUUID } = require('node:crypto');
