@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 
 /** Advisory-lock key (transaction level) that serialises instances setting the default at once. */
-const LOCK_KEY = 'integrations:statement-timeout-default';
+export const STATEMENT_TIMEOUT_DEFAULT_LOCK = 'integrations:statement-timeout-default';
 
 /** The SQLSTATE of "permission denied". */
 const INSUFFICIENT_PRIVILEGE = '42501';
@@ -45,7 +45,7 @@ export async function ensureStatementTimeoutDefault(options: StatementTimeoutDef
     // One round trip: begin, bound this transaction, wait for another instance doing the same.
     await client.query(
       `BEGIN; SET LOCAL statement_timeout = ${Math.max(options.statementTimeoutMs, 10_000)}; ` +
-        `SELECT pg_advisory_xact_lock(hashtextextended('${LOCK_KEY}', 0))`,
+        `SELECT pg_advisory_xact_lock(hashtextextended('${STATEMENT_TIMEOUT_DEFAULT_LOCK}', 0))`,
     );
     const { rows } = await client.query<{ role: string; database: string; settings: string[] | null }>(
       `SELECT current_user AS role, current_database() AS database,
