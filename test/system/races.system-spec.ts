@@ -29,7 +29,8 @@ describe('races across two service instances (separate processes, one database)'
     const { apiKey } = a.bootstrap!;
     environmentId = a.bootstrap!.environmentId;
     clients = [ApiClient.apiKey(a.baseUrl, apiKey), ApiClient.apiKey(b.baseUrl, apiKey)];
-    db = new Client({ connectionString: database.url });
+    // Direct (not through the test PgBouncer): this session holds session-level advisory locks.
+    db = new Client({ connectionString: database.directUrl });
     await db.connect();
   });
 
