@@ -66,6 +66,8 @@ function scenarioFlag(argv) {
   return 'throughput';
 }
 const SCENARIO = scenarioFlag(process.argv.slice(2));
+// `--scenario instances`: bench/instances.js, self-contained (its own PostgreSQL, PgBouncer and instances).
+if (SCENARIO === 'instances') return void require('./instances.js').run();
 if (!['throughput', 'hostile', 'selection'].includes(SCENARIO)) {
   throw new Error(`--scenario must be throughput, hostile or selection (got "${SCENARIO}")`);
 }
