@@ -26,6 +26,14 @@ export interface IntegrationsModuleOptions {
   readonly credentialsCheckObserver?: CredentialsCheckObserver;
   /** The in-process cache of `SelectIntegration` (docs/contract.md §8). */
   readonly selectionCache?: SelectionCacheModuleOptions;
+  /**
+   * postgres:// URL of a direct (session) connection to the same database, for the dedicated
+   * `LISTEN` connection of the selection cache's change feed. Set it when the host's DataSource goes through a
+   * transaction pooler (PgBouncer `pool_mode = transaction`), which cannot carry `LISTEN`: the
+   * notices would go to whichever server connection ran it. Default: the DataSource's own connection
+   * settings. The DataSource's TLS options and connect timeout apply to it too.
+   */
+  readonly listenConnectionUrl?: string;
 }
 
 export interface SelectionCacheModuleOptions {
