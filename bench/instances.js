@@ -613,7 +613,7 @@ function table(results) {
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   const stale = results.map(
     ({ instances, staleness: s }) =>
-      `  ${instances} instance(s): writer ${s.writer}, readers ${s.readers.join(', ')}: ${s.writes} writes, ${s.observations} observations, delay p50 ${s.delayMs.p50} ms, p99 ${s.delayMs.p99} ms, max ${s.delayMs.max} ms; stale after fresh ${s.staleAfterFresh}, not seen within ${STALE_BOUND_MS} ms ${s.unbounded}, reader/writer errors ${s.readerErrors}/${s.writerErrors}`,
+      `  ${instances} instance(s): writer ${s.writer}, readers ${s.readers.join(', ')}: ${s.writes} writes, ${s.observations} observations, delay p50 ${s.delayMs.p50} ms, p99 ${s.delayMs.p99} ms, max ${s.delayMs.max} ms; old answers sent after the write's answer (before the first fresh one) ${s.staleAnswersBeforeFresh}, stale after fresh ${s.staleAfterFresh}, not seen within ${STALE_BOUND_MS} ms ${s.unbounded}, reader/writer errors ${s.readerErrors}/${s.writerErrors}`,
   );
   return [
     `Instances through one PgBouncer (transaction mode), ${os.cpus().length} CPUs, concurrency ${CONCURRENCY}`,
