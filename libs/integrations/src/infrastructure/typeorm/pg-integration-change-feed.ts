@@ -8,6 +8,9 @@ import { INTEGRATIONS_MODULE_OPTIONS, type IntegrationsModuleOptions } from '../
 /** The PostgreSQL notification channel of integration writes. */
 export const INTEGRATIONS_CHANGED = 'integrations_changed';
 
+/** application_name of the feed's dedicated connection. */
+export const CHANGE_FEED_APPLICATION_NAME = 'integrations-service change feed';
+
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 2_000;
 
@@ -149,6 +152,8 @@ export class PgIntegrationChangeFeed extends IntegrationChangeFeed implements On
       ...(options.connectTimeoutMS !== undefined ? { connectionTimeoutMillis: options.connectTimeoutMS } : {}),
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      // Visible in pg_stat_activity (and PgBouncer's SHOW CLIENTS, should it ever go through one).
+      application_name: CHANGE_FEED_APPLICATION_NAME,
     };
   }
 }
