@@ -27,9 +27,9 @@ describe.each(topologies())('crash of one instance under a stream of idempotent 
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    route = await routeTo(topology, database.url);
+    route = await routeTo(topology, database.directUrl);
     secrets = sharedSecrets();
-    db = new Client({ connectionString: database.url });
+    db = new Client({ connectionString: database.directUrl });
     await db.connect();
   });
 

@@ -26,13 +26,13 @@ describe.each(topologies())('races across service instances (separate processes,
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    route = await routeTo(topology, database.url);
+    route = await routeTo(topology, database.directUrl);
     services = await startInstances(topology, route, { prefix: 'race', secrets: sharedSecrets() });
     a = services[0];
     const { apiKey } = a.bootstrap!;
     environmentId = a.bootstrap!.environmentId;
     clients = services.map((service) => ApiClient.apiKey(service.baseUrl, apiKey));
-    db = new Client({ connectionString: database.url });
+    db = new Client({ connectionString: database.directUrl });
     await db.connect();
   });
 

@@ -1,3 +1,4 @@
+import { pgBouncerRequested } from '../../support/database-guard';
 import { PgBouncer, startPgBouncer } from '../../support/pgbouncer';
 import { ServiceProcess, SharedSecrets, startService } from './service-process';
 
@@ -7,7 +8,9 @@ import { ServiceProcess, SharedSecrets, startService } from './service-process';
  * `LISTEN` on its own direct connection, `DATABASE_DIRECT_URL`). The specs run their scenarios once
  * per topology (`describe.each(topologies(...))`), so the directly connected coverage stays.
  *
- * `SYSTEM_TOPOLOGIES=direct` or `=pgbouncer` runs only one of them (default: both).
+ * `SYSTEM_TOPOLOGIES=direct` or `=pgbouncer` runs only one of them (default: both; only the
+ * PgBouncer one under TEST_PGBOUNCER=1, the suites' pass through a pooler). Either way the route
+ * starts from the database's direct URL: a topology never stacks its PgBouncer on the suite's.
  */
 export interface Topology {
   /** For the describe title and the reports: "2 instances, direct" or "3 instances through PgBouncer". */
@@ -29,6 +32,7 @@ export function topologies(directInstances = 2): Topology[] {
   for (const name of wanted) {
     if (name !== 'direct' && name !== 'pgbouncer') throw new Error(`SYSTEM_TOPOLOGIES: unknown topology "${name}" (direct, pgbouncer)`);
   }
+  if (!wanted.length && pgBouncerRequested()) wanted.push('pgbouncer');
   return wanted.length ? all.filter((topology) => wanted.includes(topology.pgbouncer ? 'pgbouncer' : 'direct')) : all;
 }
 
@@ -53,8 +57,9 @@ export interface DatabaseRoute {
 export const PGBOUNCER_POOL_SIZE = 20;
 
 /**
- * Routes `topology`'s instances to the database at `databaseUrl` (starting a PgBouncer in front of
- * its server when asked, with `pgbouncerSettings` on top of test/support/pgbouncer.js's).
+ * Routes `topology`'s instances to the database at `databaseUrl`, a direct URL (starting a
+ * PgBouncer in front of its server when asked, with `pgbouncerSettings` on top of
+ * test/support/pgbouncer.js's).
  */
 export async function routeTo(
   topology: Topology,
