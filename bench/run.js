@@ -8,7 +8,7 @@
  * the service and the floor as child processes, optionally with the round-trip counter; the CLI
  * bootstrap; the HTTP load generator; the cipher micro-benchmark) and the modes, one per
  * `--scenario` (MODES at the bottom): `throughput` (default, bench/compare.js: the service against
- * the floor), `hostile` (below), `selection` (bench/selection.js).
+ * the floor), `hostile` (below), `selection` (bench/selection.js), `instances` (bench/instances.js).
  *
  * Plain CommonJS, Node ≥ 20, no dependencies beyond the project's own (pg, fastify, the compiled dist/).
  */
@@ -76,7 +76,7 @@ function flag(argv, name) {
 const ARGV = process.argv.slice(2);
 /**
  * `--scenario <mode>` picks what a run does; each mode is one entry of MODES (bottom of this file):
- * `throughput` (the default: floor vs service), `hostile`, `selection`.
+ * `throughput` (the default: floor vs service), `hostile`, `selection`, `instances`.
  */
 const SCENARIO = String(flag(ARGV, 'scenario') ?? 'throughput');
 /** `--scale`: after the throughput scenarios, seed other organizations to each size of BENCH_SCALE_SIZES and measure again. */
@@ -1017,6 +1017,8 @@ const MODES = {
   throughput: () => require('./compare.js')(helpers()),
   hostile: () => hostileMain(),
   selection: () => require('./selection.js')(helpers()),
+  // bench/instances.js is self-contained: its own PostgreSQL, PgBouncer and 1-3 instances.
+  instances: () => require('./instances.js').run(),
 };
 
 if (!Object.hasOwn(MODES, SCENARIO)) {
