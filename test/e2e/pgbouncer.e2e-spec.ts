@@ -6,7 +6,7 @@ import { QueryTimeoutClient } from '../../apps/api/src/database/query-timeout-cl
 import { activeEmailPayload } from '../factories/integration-payloads';
 import { ApiClient } from '../support/api-client';
 import { databaseName } from '../support/database-guard';
-import { PgBouncer, startPgBouncer } from '../support/pgbouncer';
+import { PgBouncer, pgBouncerMissing, startPgBouncer } from '../support/pgbouncer';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
@@ -38,7 +38,10 @@ async function failure(work: Promise<unknown>): Promise<unknown> {
  * is shown to hold, by a check that fails when it is broken (the old startup parameter, a session
  * SET, LISTEN through the pooler, named prepared statements).
  */
-describe('behind PgBouncer (pool_mode = transaction)', () => {
+const missing = pgBouncerMissing();
+if (missing !== undefined) process.stderr.write(`[pgbouncer e2e] SKIPPED: ${missing}\n`);
+
+(missing === undefined ? describe : describe.skip)('behind PgBouncer (pool_mode = transaction)', () => {
   let database: TestDatabase;
   let bouncer: PgBouncer;
   let pooledUrl: string;

@@ -44,3 +44,9 @@ export function startPgBouncer(options: PgBouncerOptions): Promise<PgBouncer>;
 
 /** The pgbouncer binary's path; throws a PgBouncerError naming the install command when it is missing. */
 export function findPgBouncer(binary?: string): string;
+
+/**
+ * Undefined when PgBouncer is installed; otherwise why the tests that need it are skipped
+ * (throws instead under REQUIRE_PGBOUNCER=1, as in .ci/run).
+ */
+export function pgBouncerMissing(binary?: string): string | undefined;

@@ -1,5 +1,5 @@
 import { pgBouncerRequested } from '../../support/database-guard';
-import { PgBouncer, startPgBouncer } from '../../support/pgbouncer';
+import { PgBouncer, pgBouncerMissing, startPgBouncer } from '../../support/pgbouncer';
 import { ServiceProcess, SharedSecrets, startService } from './service-process';
 
 /**
@@ -33,7 +33,12 @@ export function topologies(directInstances = 2): Topology[] {
     if (name !== 'direct' && name !== 'pgbouncer') throw new Error(`SYSTEM_TOPOLOGIES: unknown topology "${name}" (direct, pgbouncer)`);
   }
   if (!wanted.length && pgBouncerRequested()) wanted.push('pgbouncer');
-  return wanted.length ? all.filter((topology) => wanted.includes(topology.pgbouncer ? 'pgbouncer' : 'direct')) : all;
+  const selected = wanted.length ? all.filter((topology) => wanted.includes(topology.pgbouncer ? 'pgbouncer' : 'direct')) : all;
+  const missing = selected.some((topology) => topology.pgbouncer) ? pgBouncerMissing() : undefined;
+  if (missing === undefined) return selected;
+  // A fresh machine has no pgbouncer package: the PgBouncer topology is skipped, aloud.
+  process.stderr.write(`[system topologies] SKIPPED "3 instances through PgBouncer": ${missing}\n`);
+  return selected.filter((topology) => !topology.pgbouncer);
 }
 
 /** The database URLs of one topology for one database. */
