@@ -1,9 +1,11 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { IntegrationsModule } from '@app/integrations';
 import { TenancyModule } from '@app/tenancy';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
+import { runMigrationsSerialised } from './database/serialised-migrations';
 import { ensureStatementTimeoutDefault } from './database/statement-timeout-default';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -58,7 +60,18 @@ export class AppModule {
               connectTimeoutMs: config.database.connectTimeoutMs,
               log: new Logger('Database'),
             });
-            return dataSourceOptions(config.databaseUrl, {}, config.database);
+            // Migrations run below, one instance at a time, not by TypeORM's unlocked `migrationsRun`.
+            return dataSourceOptions(config.databaseUrl, { migrationsRun: false }, config.database);
+          },
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            try {
+              await runMigrationsSerialised(dataSource);
+            } catch (error) {
+              await dataSource.destroy().catch(() => undefined);
+              throw error;
+            }
+            return dataSource;
           },
         }),
         // Imported here too for hosts of the app's context without HTTP (the CLI, main.ts's first bootstrap).
