@@ -26,6 +26,13 @@ export interface IntegrationsModuleOptions {
   readonly credentialsCheckObserver?: CredentialsCheckObserver;
   /** The in-process cache of `SelectIntegration` (docs/contract.md §8). */
   readonly selectionCache?: SelectionCacheModuleOptions;
+  /**
+   * The host confirmed the environment of every actor it passes (it authenticated the caller in
+   * `actor.environmentId` of `actor.organizationId`), and keeps a foreign key from integrations to
+   * its environments (`fk_integrations_environment`): a create in the actor's own environment then
+   * skips the `EnvironmentDirectory` lookup (one round trip less). Default false.
+   */
+  readonly actorEnvironmentsConfirmed?: boolean;
 }
 
 export interface SelectionCacheModuleOptions {

@@ -7,6 +7,12 @@ import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome, Unreadabl
 /** Prefix of the advisory-lock key (the integrations repository uses `integrations:channel`). */
 const LOCK_NAMESPACE = 'idempotency';
 
+/** What the lock statement answers when another transaction holds the key (see `tryLock`). */
+const DIVISION_BY_ZERO = '22012';
+
+/** Shown next to that error in the server's log. */
+const LOCK_TAKEN_NOTE = 'division by zero = the idempotency key is in progress elsewhere (an expected 409)';
+
 /**
  * `IdempotencyStore` on PostgreSQL: transaction-scoped advisory locks and `idempotency_records`.
  * Request-time statements run on the transaction handle they are given (the integrations library's
@@ -24,10 +30,18 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
   }
 
   async tryLock(transaction: TransactionHandle, scope: IdempotencyScope): Promise<boolean> {
-    const rows = await transaction.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked', [
-      lockKey(scope),
-    ]);
-    return rows[0]?.locked === true;
+    // A lock held elsewhere fails the statement instead of answering false: that aborts the
+    // transaction, so the statements sent behind it (the use case's, pipelined) fail at once instead
+    // of running — and perhaps waiting on the holder's locks — in a transaction about to roll back.
+    try {
+      await transaction.query(`SELECT 1 / pg_try_advisory_xact_lock(hashtextextended($1, 0))::int AS locked -- ${LOCK_TAKEN_NOTE}`, [
+        lockKey(scope),
+      ]);
+      return true;
+    } catch (error) {
+      if (sqlState(error) === DIVISION_BY_ZERO) return false;
+      throw error;
+    }
   }
 
   async findLive(transaction: TransactionHandle, scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
@@ -55,16 +69,18 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
   }
 
   async save(transaction: TransactionHandle, scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void> {
-    // Under the key's lock nobody else writes this row; an expired row not yet purged is replaced.
-    const rows = await transaction.query(
+    // Two statements sent together (they may travel with the COMMIT: see DeferredTransaction.commit).
+    // Under the key's lock nobody else writes this row: an expired row not yet purged goes first;
+    // a live one makes the INSERT fail (so a COMMIT sent behind it rolls back) instead of being kept
+    // silently next to writes that would then commit without their record.
+    const purged = transaction.query(
+      'DELETE FROM idempotency_records WHERE organization_id = $1 AND idempotency_key = $2 AND expires_at <= now()',
+      [scope.organizationId, scope.key],
+    );
+    const inserted = transaction.query(
       `INSERT INTO idempotency_records
          (organization_id, idempotency_key, request_hash, request_hash_key_id, status_code, response_body, created_at, expires_at)
-       VALUES ($1, $2, $3, $7, $4, $5, now(), now() + make_interval(secs => $6::double precision / 1000))
-       ON CONFLICT (organization_id, idempotency_key) DO UPDATE
-         SET request_hash = EXCLUDED.request_hash, request_hash_key_id = EXCLUDED.request_hash_key_id, status_code = EXCLUDED.status_code,
-             response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-       WHERE idempotency_records.expires_at <= now()
-       RETURNING 1 AS saved`,
+       VALUES ($1, $2, $3, $7, $4, $5, now(), now() + make_interval(secs => $6::double precision / 1000))`,
       [
         scope.organizationId,
         scope.key,
@@ -75,7 +91,14 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
         outcome.fingerprint.keyId,
       ],
     );
-    if (rows.length !== 1) throw new Error(`idempotency record for key of organization ${scope.organizationId} already exists`);
+    const [deleting, inserting] = await Promise.allSettled([purged, inserted]);
+    if (deleting.status === 'rejected') throw deleting.reason;
+    if (inserting.status === 'rejected') {
+      if (isUniqueViolation(inserting.reason)) {
+        throw new Error(`idempotency record for key of organization ${scope.organizationId} already exists`);
+      }
+      throw inserting.reason;
+    }
   }
 
   async savepoint(transaction: TransactionHandle): Promise<Savepoint> {
@@ -120,6 +143,15 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
       return rows.length;
     });
   }
+}
+
+/** The SQLSTATE of a failed statement (TypeORM's QueryFailedError carries the driver's error). */
+function sqlState(error: unknown): string | undefined {
+  return (error as { driverError?: { code?: string } } | null)?.driverError?.code;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return sqlState(error) === '23505';
 }
 
 function bodyAad(scope: IdempotencyScope): string {
