@@ -83,6 +83,19 @@ describe('round trips per create (issue #11)', () => {
     expect(trips).toEqual(expect.objectContaining({ roundTrips: 1 }));
   });
 
+  it('an environment deleted behind a cached API key is still a 404 (the foreign key refuses the INSERT)', async () => {
+    const org = await testApp.bootstrap();
+    const [development] = org.environments;
+    const apiKey = ApiClient.apiKey(testApp.baseUrl, development.apiKey);
+    expect((await apiKey.post(ROUTE, sendgridPayload({ identifier: identifier('cached') }))).status).toBe(201);
+    await testApp.dataSource.query('DELETE FROM environments WHERE id = $1', [development.id]);
+    for (const payload of [sendgridPayload(), activeEmailPayload()]) {
+      const response = await apiKey.post(ROUTE, payload);
+      expect(response.status).toBe(404);
+      expect(response.body.message).toBe(`Environment with id ${development.id} not found`);
+    }
+  });
+
   it('an inactive create by a session: the environment lookup and the INSERT', async () => {
     const { session } = await callers();
     const trips = await counted(() => session.post(ROUTE, sendgridPayload({ identifier: identifier('session') })), 201);
