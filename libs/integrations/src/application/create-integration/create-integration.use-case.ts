@@ -45,7 +45,10 @@ export class CreateIntegration {
       return result;
     }
     return this.unitOfWork.run(async () => {
-      const channel = await this.integrations.loadChannel(scope, integration.channel, { admitting: integration.providerId });
+      const channel = await this.integrations.loadChannel(scope, integration.channel, {
+        admitting: integration.providerId,
+        head: ChannelIntegrations.MEMBERS_READ_TO_ADMIT,
+      });
       channel.admit(integration);
       await this.integrations.saveChannel(channel);
       return result;

@@ -50,7 +50,7 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
     // so its snapshot is taken once the lock is held and it sees every earlier writer's commit.
     const [, members, demoCount] = await pipelined<unknown>(this.dataSource, [
       () => this.lockChannel(scope, channel),
-      () => (ordered ? this.listActivePriorities(scope, channel) : Promise.resolve([])),
+      () => (ordered ? this.listActivePriorities(scope, channel, options.head) : Promise.resolve([])),
       () => (countDemo ? this.countLive(manager, scope, 'provider_id = $3', [demo]) : Promise.resolve(0)),
     ]);
     const demoProvidersPresent = countDemo && (demoCount as number) > 0 ? [demo] : [];
@@ -108,14 +108,14 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
     await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
   }
 
-  /** The places of the active delivery integrations of that channel, highest first. */
-  async listActivePriorities(scope: EnvironmentScope, channel: ChannelType): Promise<ChannelMember[]> {
+  /** The places of the active delivery integrations of that channel, highest first (the first `head` only, when given). */
+  async listActivePriorities(scope: EnvironmentScope, channel: ChannelType, head?: number): Promise<ChannelMember[]> {
     if (!isScope(scope)) return [];
     const rows: { id: string; priority: number; is_primary: boolean; created_at: Date }[] = await this.manager().query(
       `SELECT id, priority, is_primary, created_at FROM integrations
         WHERE organization_id = $1 AND environment_id = $2 AND NOT deleted AND channel = $3 AND active AND kind = 'delivery'
-        ORDER BY priority DESC, is_primary DESC, created_at ASC, id ASC`,
-      [scope.organizationId, scope.environmentId, channel],
+        ORDER BY priority DESC, is_primary DESC, created_at ASC, id ASC LIMIT $4`,
+      [scope.organizationId, scope.environmentId, channel, head ?? null],
     );
     return rows.map((row) => ({ id: row.id, priority: row.priority, primary: row.is_primary, createdAt: new Date(row.created_at) }));
   }
