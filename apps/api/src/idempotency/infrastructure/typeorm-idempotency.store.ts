@@ -7,11 +7,14 @@ import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome, Unreadabl
 /** Prefix of the advisory-lock key (the integrations repository uses `integrations:channel`). */
 const LOCK_NAMESPACE = 'idempotency';
 
-/** What the lock statement answers when another transaction holds the key (see `tryLock`). */
+/** What the lock statement answers when another transaction holds the key (see `tryLock`), and `save` when a live record exists. */
 const DIVISION_BY_ZERO = '22012';
 
 /** Shown next to that error in the server's log. */
 const LOCK_TAKEN_NOTE = 'division by zero = the idempotency key is in progress elsewhere (an expected 409)';
+
+/** Shown next to a failed save in the server's log (never expected under the key's lock). */
+const RECORD_EXISTS_NOTE = 'division by zero = a live record exists for this key: nothing saved';
 
 /**
  * `IdempotencyStore` on PostgreSQL: transaction-scoped advisory locks and `idempotency_records`.
@@ -69,35 +72,38 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
   }
 
   async save(transaction: TransactionHandle, scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void> {
-    // Two statements sent together (they may travel with the COMMIT: see DeferredTransaction.commit).
-    // Under the key's lock nobody else writes this row: an expired row not yet purged goes first;
-    // a live one makes the INSERT fail (so a COMMIT sent behind it rolls back) instead of being kept
-    // silently next to writes that would then commit without their record.
-    const purged = transaction.query(
-      'DELETE FROM idempotency_records WHERE organization_id = $1 AND idempotency_key = $2 AND expires_at <= now()',
-      [scope.organizationId, scope.key],
-    );
-    const inserted = transaction.query(
-      `INSERT INTO idempotency_records
-         (organization_id, idempotency_key, request_hash, request_hash_key_id, status_code, response_body, created_at, expires_at)
-       VALUES ($1, $2, $3, $7, $4, $5, now(), now() + make_interval(secs => $6::double precision / 1000))`,
-      [
-        scope.organizationId,
-        scope.key,
-        outcome.fingerprint.hash,
-        outcome.statusCode,
-        JSON.stringify(this.cipher.encrypt(outcome.body, bodyAad(scope))),
-        ttlMs,
-        outcome.fingerprint.keyId,
-      ],
-    );
-    const [deleting, inserting] = await Promise.allSettled([purged, inserted]);
-    if (deleting.status === 'rejected') throw deleting.reason;
-    if (inserting.status === 'rejected') {
-      if (isUniqueViolation(inserting.reason)) {
-        throw new Error(`idempotency record for key of organization ${scope.organizationId} already exists`);
+    // One statement (it may travel with the COMMIT: see DeferredTransaction.commit). Under the key's
+    // lock nobody else writes this row: an expired row not yet purged is replaced; a live one makes
+    // the statement fail (nothing saved: a division by zero), so that a COMMIT sent behind it rolls
+    // back instead of committing writes without their record.
+    try {
+      await transaction.query(
+        `WITH saved AS (
+           INSERT INTO idempotency_records
+             (organization_id, idempotency_key, request_hash, request_hash_key_id, status_code, response_body, created_at, expires_at)
+           VALUES ($1, $2, $3, $7, $4, $5, now(), now() + make_interval(secs => $6::double precision / 1000))
+           ON CONFLICT (organization_id, idempotency_key) DO UPDATE
+             SET request_hash = EXCLUDED.request_hash, request_hash_key_id = EXCLUDED.request_hash_key_id,
+                 status_code = EXCLUDED.status_code, response_body = EXCLUDED.response_body,
+                 created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+           WHERE idempotency_records.expires_at <= now()
+           RETURNING 1)
+         SELECT 1 / count(*)::int AS saved FROM saved -- ${RECORD_EXISTS_NOTE}`,
+        [
+          scope.organizationId,
+          scope.key,
+          outcome.fingerprint.hash,
+          outcome.statusCode,
+          JSON.stringify(this.cipher.encrypt(outcome.body, bodyAad(scope))),
+          ttlMs,
+          outcome.fingerprint.keyId,
+        ],
+      );
+    } catch (error) {
+      if (sqlState(error) === DIVISION_BY_ZERO) {
+        throw new Error(`idempotency record for key of organization ${scope.organizationId} already exists`, { cause: error });
       }
-      throw inserting.reason;
+      throw error;
     }
   }
 
@@ -148,10 +154,6 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
 /** The SQLSTATE of a failed statement (TypeORM's QueryFailedError carries the driver's error). */
 function sqlState(error: unknown): string | undefined {
   return (error as { driverError?: { code?: string } } | null)?.driverError?.code;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return sqlState(error) === '23505';
 }
 
 function bodyAad(scope: IdempotencyScope): string {
