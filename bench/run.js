@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * HTTP benchmark of the integrations service (see bench/README.md).
+ * Benchmarks of the integrations service (see bench/README.md). Runs after `npm run build`.
  *
- * Runs after `npm run build`: starts its own PostgreSQL (DATABASE_URL → database
- * `integrations_bench`, otherwise a throwaway embedded cluster under .data/bench-*), starts the
- * compiled service as a child process, bootstraps two organizations with the CLI, then measures
- * each scenario with a fixed number of requests at a fixed concurrency and compares it with the
- * baseline scenario of the same run. Also a micro-benchmark of the credentials cipher against
- * JSON.stringify + JSON.parse. Prints a table; writes bench/results/latest.json.
+ * This file holds the configuration, the shared helpers (the run's temp folder and dist/ snapshot,
+ * PostgreSQL: DATABASE_URL → database `integrations_bench`, otherwise a throwaway embedded cluster;
+ * the service and the floor as child processes, optionally with the round-trip counter; the CLI
+ * bootstrap; the HTTP load generator; the cipher micro-benchmark) and the modes, one per
+ * `--scenario` (MODES at the bottom): `throughput` (default, bench/compare.js: the service against
+ * the floor), `hostile` (below), `selection` (bench/selection.js), `instances` (bench/instances.js).
  *
- * Plain CommonJS, Node ≥ 20, no dependencies beyond the project's own (pg, the compiled dist/).
+ * Plain CommonJS, Node ≥ 20, no dependencies beyond the project's own (pg, fastify, the compiled dist/).
  */
 const { spawn, execFile } = require('node:child_process');
 const { randomBytes, randomUUID } = require('node:crypto');
@@ -47,28 +47,46 @@ function intEnv(name, fallback, min, max) {
   return value;
 }
 
+/** Whether BENCH_REQUESTS was given: the floor comparison then measures a fixed count per round instead of a duration. */
+const REQUESTS_GIVEN = (process.env.BENCH_REQUESTS ?? '').trim() !== '';
 const REQUESTS = intEnv('BENCH_REQUESTS', 2000, 1, 10_000_000);
-const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 16, 1, 10_000);
+const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 20, 1, 10_000);
 const WARMUP = intEnv('BENCH_WARMUP', Math.min(500, Math.max(50, Math.round(REQUESTS / 10))), 0, 10_000_000);
-/** The baseline is cheap and short, so it gets a longer warm-up (JIT) to be a stable reference. */
-const BASELINE_WARMUP = WARMUP === 0 ? 0 : Math.max(WARMUP, 5000);
+/** The floor comparison: each round lasts this long (unless BENCH_REQUESTS fixes a count). */
+const DURATION_MS = intEnv('BENCH_DURATION_MS', 3000, 100, 3_600_000);
+/** Rounds per side and scenario (floor, service, floor, service, …); the medians are reported. */
+const ROUNDS = intEnv('BENCH_ROUNDS', 3, 1, 100);
+/** Unmeasured load before the first round of each side of a scenario (0: none). */
+const WARMUP_MS = intEnv('BENCH_WARMUP_MS', 1000, 0, 600_000);
+/** An idle window before the scenarios: the background statements of each process are counted there (and during the other side's rounds). */
+const IDLE_MS = intEnv('BENCH_IDLE_MS', 3000, 0, 600_000);
 const LIST_SIZE = intEnv('BENCH_LIST_SIZE', 200, 1, 100_000);
 const CIPHER_OPS = intEnv('BENCH_CIPHER_OPS', 20_000, 100, 100_000_000);
 const CIPHER_ROUNDS = 5;
 /** Extra node flags for the service process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it. */
 const SERVICE_NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-/** `--scenario hostile` (or `--scenario=hostile`): the hostile-bodies run instead of the throughput scenarios. */
-function scenarioFlag(argv) {
+/** `--name value` or `--name=value`; `true` for a bare `--name`; undefined when absent. */
+function flag(argv, name) {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--scenario') return argv[i + 1] ?? '';
-    if (argv[i].startsWith('--scenario=')) return argv[i].slice('--scenario='.length);
+    if (argv[i] === `--${name}`) return argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[i + 1] : true;
+    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
   }
-  return 'throughput';
+  return undefined;
 }
-const SCENARIO = scenarioFlag(process.argv.slice(2));
-if (!['throughput', 'hostile', 'selection'].includes(SCENARIO)) {
-  throw new Error(`--scenario must be throughput, hostile or selection (got "${SCENARIO}")`);
-}
+const ARGV = process.argv.slice(2);
+/**
+ * `--scenario <mode>` picks what a run does; each mode is one entry of MODES (bottom of this file):
+ * `throughput` (the default: floor vs service), `hostile`, `selection`, `instances`.
+ */
+const SCENARIO = String(flag(ARGV, 'scenario') ?? 'throughput');
+/** `--scale`: after the throughput scenarios, seed other organizations to each size of BENCH_SCALE_SIZES and measure again. */
+const SCALE = flag(ARGV, 'scale') !== undefined;
+/** `--statements`: print each scenario's statements per request by text (they are in latest.json anyway). */
+const STATEMENTS = flag(ARGV, 'statements') !== undefined;
+const SCALE_SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,1000000').split(',').map((size) => {
+  if (!/^\d+$/.test(size.trim())) throw new Error(`BENCH_SCALE_SIZES must be whole numbers separated by commas (got "${size}")`);
+  return Number(size.trim());
+});
 /** Hostile requests per kind in the hostile scenario; each may stall the service for seconds on unfixed code. */
 const HOSTILE_REQUESTS = intEnv('BENCH_HOSTILE_REQUESTS', 3, 1, 1000);
 /** /health/live probes of the quiet phases (one at a time, BENCH_PROBE_GAP_MS apart). */
@@ -276,7 +294,43 @@ function serviceEnv(databaseUrl, port, tempDir) {
   };
 }
 
-async function startService(env) {
+/** `--require` this into a process to count its PostgreSQL round trips (read with roundTripReader). */
+const ROUND_TRIP_COUNTER = path.join(__dirname, 'support', 'count-round-trips.js');
+
+/**
+ * Reads the round-trip counter of a child spawned with an `ipc` slot and ROUND_TRIP_COUNTER
+ * preloaded: resolves with `{total, byKind, byStatement}` (statements so far, by first word and by text).
+ */
+function roundTripReader(child, label) {
+  let nextId = 0;
+  const waiting = new Map();
+  child.on('message', (message) => {
+    const answer = message && message.roundTrips;
+    if (!answer || !waiting.has(answer.id)) return;
+    const done = waiting.get(answer.id);
+    waiting.delete(answer.id);
+    done({ total: answer.total, byKind: answer.byKind, byStatement: answer.byStatement });
+  });
+  return () =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error(`${label}: no round-trip count within 10 s`));
+      }, 10_000);
+      waiting.set(id, (counts) => {
+        clearTimeout(timer);
+        resolve(counts);
+      });
+      child.send({ roundTrips: 'read', id });
+    });
+}
+
+/**
+ * Spawns `node [nodeArgs] script` with `env`, keeps its last output lines, stops it at cleanup
+ * (SIGTERM, SIGKILL after 15 s). `countRoundTrips`: preloads the counter (an `ipc` stdio slot).
+ */
+function spawnChild(script, env, { nodeArgs = [], countRoundTrips = false, label }) {
   const tail = [];
   const keep = (chunk) => {
     for (const line of String(chunk).split(/\r?\n/)) {
@@ -285,7 +339,9 @@ async function startService(env) {
       if (tail.length > 40) tail.shift();
     }
   };
-  const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, use.main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [...(countRoundTrips ? ['--require', ROUND_TRIP_COUNTER] : []), ...nodeArgs, script];
+  const stdio = ['ignore', 'pipe', 'pipe', ...(countRoundTrips ? ['ipc'] : [])];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio });
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited;
@@ -300,16 +356,45 @@ async function startService(env) {
   });
   onCleanup(async () => {
     if (exited) return;
-    progress('stopping the service ...');
+    progress(`stopping ${label} ...`);
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exitPromise;
     clearTimeout(timer);
   });
+  return {
+    child,
+    tail,
+    exited: () => exited,
+    roundTrips: countRoundTrips ? roundTripReader(child, label) : undefined,
+  };
+}
 
+/**
+ * The floor (bench/floor/server.js) on its own port, same DATABASE_URL, ENCRYPTION_KEYS and
+ * JWT_SECRET as the service; start it after the organizations exist (it loads the API keys once).
+ */
+async function startFloor(serviceEnvironment, { countRoundTrips = true } = {}) {
+  const port = await freePort();
+  const env = { ...serviceEnvironment, PORT: String(port) };
+  const floor = spawnChild(path.join(__dirname, 'floor', 'server.js'), env, { countRoundTrips, label: 'the floor' });
+  const deadline = Date.now() + 30_000;
+  while (!floor.tail.some((line) => line.startsWith('floor listening on '))) {
+    if (floor.exited()) throw new Error(`the floor exited (${floor.exited().code}) before listening:\n${floor.tail.join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`the floor did not listen within 30 s:\n${floor.tail.join('\n')}`);
+    await sleep(50);
+  }
+  return { base: `http://${HOST}:${port}`, pid: floor.child.pid, tail: floor.tail, roundTrips: floor.roundTrips };
+}
+
+async function startService(env, { countRoundTrips = false } = {}) {
+  const service = spawnChild(use.main, env, { nodeArgs: SERVICE_NODE_ARGS, countRoundTrips, label: 'the service' });
+  const { tail } = service;
+  const exitedNow = service.exited;
   const base = `http://${HOST}:${env.PORT}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
+    const exited = exitedNow();
     if (exited) {
       throw new Error(`the service exited (${exited.code ?? exited.signal}) before answering; its last output:\n${tail.join('\n')}`);
     }
@@ -322,7 +407,7 @@ async function startService(env) {
     if (Date.now() > deadline) throw new Error(`the service did not answer within 90 s; its last output:\n${tail.join('\n')}`);
     await sleep(100);
   }
-  return { base, pid: child.pid, tail };
+  return { base, pid: service.child.pid, tail, roundTrips: service.roundTrips };
 }
 
 function bootstrapOrganization(env, name) {
@@ -423,6 +508,42 @@ async function load(base, make, count, offset = 0) {
   return { latencies, statuses, durationMs, bytes };
 }
 
+/**
+ * Calls `one(i)` (a promise of a status string) CONCURRENCY at a time, for `durationMs` or, when
+ * `count` is given, `count` times. No call starts after the deadline; those in flight then finish
+ * and are counted. Same shape as load(): latencies in ms, status counts, wall time.
+ */
+async function drive(one, { durationMs, count, offset = 0 }) {
+  const latencies = [];
+  const statuses = {};
+  let next = 0;
+  const t0 = process.hrtime.bigint();
+  const deadline = count === undefined ? t0 + BigInt(Math.round(durationMs * 1e6)) : undefined;
+  const worker = async () => {
+    while (!interrupted) {
+      if (deadline !== undefined ? process.hrtime.bigint() >= deadline : next >= count) return;
+      const i = next++;
+      const start = process.hrtime.bigint();
+      let status;
+      try {
+        status = await one(offset + i);
+      } catch (error) {
+        status = `ERR ${error.code ?? error.message}`;
+      }
+      latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: count === undefined ? CONCURRENCY : Math.min(CONCURRENCY, count) }, worker));
+  if (interrupted) throw new Error('interrupted');
+  return { latencies: Float64Array.from(latencies), statuses, durationMs: Number(process.hrtime.bigint() - t0) / 1e6, bytes: 0 };
+}
+
+/** drive() over HTTP: `make(i)` gives the request, sent on the keep-alive load agent to `base`. */
+function driveHttp(base, make, options) {
+  return drive(async (i) => String((await request(loadAgent, make(i), base)).status), options);
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length) - 1;
@@ -466,73 +587,6 @@ const credentials = () => ({
   senderName: 'Acme Notifications',
 });
 
-function scenarios(orgA, orgB) {
-  const apiKey = (key) => ({ authorization: `ApiKey ${key}` });
-  const runId = randomBytes(3).toString('hex');
-  return [
-    {
-      name: 'baseline',
-      description: 'GET /v1/integrations, Authorization: Basic x → 401 before any database work (Fastify + Nest + guard)',
-      expect: '401',
-      warmup: BASELINE_WARMUP,
-      make: () => ({ method: 'GET', path: '/v1/integrations', headers: { authorization: 'Basic x' } }),
-    },
-    {
-      name: 'create-inactive',
-      description: 'POST /v1/integrations, API key, inactive sendgrid with credentials, unique identifier',
-      expect: '201',
-      make: (i) => ({
-        method: 'POST',
-        path: '/v1/integrations',
-        headers: apiKey(orgA.development.apiKey),
-        body: {
-          providerId: 'sendgrid',
-          name: 'Bench SendGrid',
-          identifier: `bench-inactive-${runId}-${i}`,
-          active: false,
-          credentials: credentials(),
-        },
-      }),
-    },
-    {
-      name: 'create-active-email',
-      description: 'POST /v1/integrations, API key, active sendgrid (channel lock + primary placement), own environment',
-      expect: '201',
-      make: (i) => ({
-        method: 'POST',
-        path: '/v1/integrations',
-        headers: apiKey(orgA.production.apiKey),
-        body: {
-          providerId: 'sendgrid',
-          name: 'Bench SendGrid',
-          identifier: `bench-active-${runId}-${i}`,
-          active: true,
-          credentials: credentials(),
-        },
-      }),
-    },
-    {
-      name: 'list-api-key',
-      description: `GET /v1/integrations, API key, ${LIST_SIZE} stored integrations (credentials: {} in the answer)`,
-      expect: '200',
-      make: () => ({ method: 'GET', path: '/v1/integrations', headers: apiKey(orgB.development.apiKey) }),
-    },
-    {
-      name: 'list-session',
-      description: `GET /v1/integrations, session token, ${LIST_SIZE} stored integrations (credential values in the answer)`,
-      expect: '200',
-      make: () => ({ method: 'GET', path: '/v1/integrations', headers: { authorization: `Bearer ${orgB.sessionToken}` } }),
-    },
-    {
-      name: 'baseline-end',
-      description: 'the baseline again after every other scenario: how far the machine drifted during the run',
-      expect: '401',
-      warmup: BASELINE_WARMUP,
-      make: () => ({ method: 'GET', path: '/v1/integrations', headers: { authorization: 'Basic x' } }),
-    },
-  ].filter((s) => s.name.startsWith('baseline') || ONLY.length === 0 || ONLY.includes(s.name));
-}
-
 async function seedList(base, org) {
   const runId = randomBytes(3).toString('hex');
   const run = await load(
@@ -544,6 +598,7 @@ async function seedList(base, org) {
       body: { providerId: 'sendgrid', name: `Seed ${i}`, identifier: `seed-${runId}-${i}`, active: false, credentials: credentials() },
     }),
     LIST_SIZE,
+    CIPHER_OPS,
   );
   if (run.statuses['201'] !== LIST_SIZE) throw new Error(`seeding answered ${JSON.stringify(run.statuses)}`);
   for (const [label, authorization] of [
@@ -614,45 +669,6 @@ function cipherBench() {
 function round(value, digits) {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
-}
-
-function table(results, cipher) {
-  const rows = [['scenario', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'p50 ×base', 'req/s ÷base', 'drift', 'statuses']];
-  const base = results.find((r) => r.vsBaseline.p50 === 1 && r.name.startsWith('baseline'));
-  for (const r of results) {
-    rows.push([
-      r.name,
-      String(r.requests),
-      r.reqPerSec.toFixed(0),
-      r.latencyMs.p50.toFixed(2),
-      r.latencyMs.p95.toFixed(2),
-      r.latencyMs.p99.toFixed(2),
-      `${r.vsBaseline.p50.toFixed(1)}x`,
-      `${r.vsBaseline.throughput.toFixed(1)}x`,
-      r.drift.toFixed(2),
-      Object.entries(r.statusCounts)
-        .map(([status, n]) => `${status}:${n}`)
-        .join(' '),
-    ]);
-  }
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  const line = (row) =>
-    row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  const out = [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
-  out.push('');
-  if (base) out.push(`ratios against ${base.name} (the faster of the two baseline measurements)`);
-  for (const r of results) {
-    if (r.name.startsWith('baseline') || !base) continue;
-    out.push(`${r.name}: ${r.vsBaseline.p50.toFixed(1)}x baseline latency p50, ${r.vsBaseline.throughput.toFixed(1)}x fewer req/s`);
-  }
-  if (cipher) {
-    out.push('');
-    out.push(
-      `cipher: encrypt+decrypt ${cipher.cipherOpsPerSec.toLocaleString('en-US')} ops/s (${cipher.cipherUsPerOp} µs) vs ` +
-        `JSON.stringify+parse ${cipher.baselineOpsPerSec.toLocaleString('en-US')} ops/s (${cipher.baselineUsPerOp} µs): ${cipher.slowdown}x baseline`,
-    );
-  }
-  return out.join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -940,112 +956,34 @@ function hostileTable(phases, reference) {
   ].join('\n');
 }
 
-async function main() {
-  progress(
-    `config: ${REQUESTS} requests/scenario, concurrency ${CONCURRENCY}, warm-up ${WARMUP}, list of ${LIST_SIZE}; ${os.cpus().length} CPUs, node ${process.version}`,
-  );
-  const tempDir = makeTempDir();
-  snapshotDist(tempDir);
-  progress(`running from a snapshot of dist/ in ${path.relative(ROOT, tempDir)}/dist`);
+// ---------------------------------------------------------------------------------------------
+// Modes
 
-  // First, on a quiet machine (and before anything can rebuild dist/ under our feet).
-  progress(`cipher micro-benchmark: ${CIPHER_ROUNDS} rounds of ${CIPHER_OPS} ops each ...`);
-  const cipher = cipherBench();
-  progress(`  encrypt+decrypt ${cipher.cipherOpsPerSec} ops/s, JSON round trip ${cipher.baselineOpsPerSec} ops/s`);
-
-  loadAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+/**
+ * What every mode module gets: the configuration and the helpers above, as they are. A mode is a
+ * module exporting `async (helpers) => figures`; it cleans up with `helpers.cleanup()` on success.
+ */
+function helpers() {
+  loadAgent ??= new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   onCleanup(() => loadAgent.destroy());
-
-  const database = await startDatabase(tempDir);
-  const port = await freePort();
-  const env = serviceEnv(database.url, port, tempDir);
-  progress(`starting the service on port ${port} ...`);
-  const service = await startService(env);
-  progress(`service answers at ${service.base} (pid ${service.pid})`);
-
-  progress('bootstrapping two organizations with the CLI ...');
-  const [orgA, orgB] = await Promise.all([bootstrapOrganization(env, 'Bench writes'), bootstrapOrganization(env, 'Bench reads')]);
-
-  const list = scenarios(orgA, orgB);
-  if (list.some((s) => s.name.startsWith('list-'))) {
-    progress(`seeding ${LIST_SIZE} integrations (with credentials) in one environment for the list scenarios ...`);
-    await seedList(service.base, orgB);
-  }
-
-  const results = [];
-  for (const scenario of list) {
-    const warmup = scenario.warmup ?? WARMUP;
-    if (warmup > 0) {
-      progress(`${scenario.name}: warm-up, ${warmup} requests ...`);
-      await load(service.base, scenario.make, warmup, 1_000_000_000);
-    }
-    progress(`${scenario.name}: measuring ${REQUESTS} requests at concurrency ${CONCURRENCY} ...`);
-    const run = await load(service.base, scenario.make, REQUESTS);
-    const summary = summarize(scenario.name, scenario.description, run);
-    const unexpected = Object.entries(summary.statusCounts).filter(([status]) => status !== scenario.expect);
-    if (unexpected.length) progress(`  ! ${scenario.name}: expected only ${scenario.expect}, got ${JSON.stringify(summary.statusCounts)}`);
-    progress(`  ${summary.reqPerSec} req/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms`);
-    results.push(summary);
-  }
-  // The reference is the faster of the two baseline measurements: the warm server's floor. (The
-  // first one can still be warming up, or catch a busy moment of the machine.)
-  const base = results.filter((r) => r.name.startsWith('baseline')).reduce((best, r) => (r.latencyMs.p50 < best.latencyMs.p50 ? r : best));
-  for (const r of results) {
-    r.vsBaseline = {
-      p50: round(r.latencyMs.p50 / base.latencyMs.p50, 2),
-      p99: round(r.latencyMs.p99 / base.latencyMs.p99, 2),
-      throughput: round(base.reqPerSec / r.reqPerSec, 2),
-    };
-  }
-
-  const [first, end] = ['baseline', 'baseline-end'].map((name) => results.find((r) => r.name === name));
-  if (first && end && Math.abs(end.latencyMs.p50 / first.latencyMs.p50 - 1) > 0.25) {
-    progress(
-      `  ! the baseline p50 moved from ${first.latencyMs.p50} to ${end.latencyMs.p50} ms during the run: the machine was busy or still warming up, compare ratios with care`,
-    );
-  }
-
-  const report = {
-    timestamp: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      totalMemoryMb: Math.round(os.totalmem() / 2 ** 20),
-      platform: `${os.platform()} ${os.release()}`,
-      arch: os.arch(),
-      node: process.version,
-    },
-    reference: base.name,
-    config: {
-      requests: REQUESTS,
-      concurrency: CONCURRENCY,
-      warmup: WARMUP,
-      listSize: LIST_SIZE,
-      cipherOps: CIPHER_OPS,
-      database: database.mode,
-    },
-    scenarios: results,
-    cipher,
-  };
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-
-  await cleanup();
-  progress(
-    `done in ${((Date.now() - started) / 1000).toFixed(1)} s; figures in ${path.relative(ROOT, path.join(RESULTS_DIR, 'latest.json'))}`,
-  );
-  process.stdout.write(`\n${table(results, cipher)}\n`);
-}
-
-/** `--scenario selection` (bench/selection.js): the helpers above, handed over as they are. */
-function selectionMain() {
-  loadAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  onCleanup(() => loadAgent.destroy());
-  return require('./selection.js')({
+  return {
+    ROOT,
+    RESULTS_DIR,
     use,
     REQUESTS,
+    REQUESTS_GIVEN,
     CONCURRENCY,
     WARMUP,
+    DURATION_MS,
+    ROUNDS,
+    WARMUP_MS,
+    IDLE_MS,
+    LIST_SIZE,
+    CIPHER_OPS,
+    ONLY,
+    SCALE,
+    SCALE_SIZES,
+    STATEMENTS,
     progress,
     onCleanup,
     cleanup,
@@ -1055,18 +993,40 @@ function selectionMain() {
     freePort,
     serviceEnv,
     startService,
+    startFloor,
     bootstrapOrganization,
+    seedList,
+    credentials,
+    cipherBench,
     request,
     load,
+    drive,
+    driveHttp,
     summarize,
     percentile,
     round,
     sleep,
+    isInterrupted: () => interrupted,
+    agent: () => loadAgent,
     newAgent: () => new http.Agent({ keepAlive: true, maxSockets: 1 }),
-  });
+  };
 }
 
-(SCENARIO === 'hostile' ? hostileMain() : SCENARIO === 'selection' ? selectionMain() : main()).then(
+/** `--scenario <name>` → the mode that runs. Add a mode here (and to bench/README.md). */
+const MODES = {
+  throughput: () => require('./compare.js')(helpers()),
+  hostile: () => hostileMain(),
+  selection: () => require('./selection.js')(helpers()),
+  // bench/instances.js is self-contained: its own PostgreSQL, PgBouncer and 1-3 instances.
+  instances: () => require('./instances.js').run(),
+};
+
+if (!Object.hasOwn(MODES, SCENARIO)) {
+  process.stderr.write(`[bench] --scenario must be one of ${Object.keys(MODES).join(', ')} (got "${SCENARIO}")\n`);
+  process.exit(2);
+}
+
+MODES[SCENARIO]().then(
   () => process.exit(0),
   async (error) => {
     if (!interrupted) process.stderr.write(`[bench] failed: ${error && error.stack ? error.stack : error}\n`);

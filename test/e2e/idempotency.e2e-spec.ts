@@ -16,7 +16,8 @@ describe('idempotency-key (docs/contract.md §5)', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp();
-    db = new Client({ connectionString: testApp.config.databaseUrl });
+    // Direct (not through the test PgBouncer): this session holds session-level advisory locks.
+    db = new Client({ connectionString: testApp.config.databaseDirectUrl ?? testApp.config.databaseUrl });
     await db.connect();
   });
 

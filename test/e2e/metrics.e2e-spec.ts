@@ -145,7 +145,8 @@ describe('/metrics on the public port behind METRICS_TOKEN', () => {
     const client = ApiClient.apiKey(testApp.baseUrl, org.environments[0].apiKey);
     const key = 'metrics-busy';
     // Hold the key's advisory lock (as a request of another instance would) from our own connection.
-    const db = new Client({ connectionString: testApp.config.databaseUrl });
+    // Direct (not through the test PgBouncer): a session-level lock must stay on this session.
+    const db = new Client({ connectionString: testApp.config.databaseDirectUrl ?? testApp.config.databaseUrl });
     await db.connect();
     try {
       await db.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`idempotency:${org.organizationId}:${key}`]);

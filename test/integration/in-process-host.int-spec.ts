@@ -12,14 +12,14 @@ import {
   UnitOfWork,
 } from '@app/integrations';
 import { insertEnvironment } from '../support/tenancy-rows';
-import { createTestDatabase } from '../support/test-database';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /**
  * Another NestJS application using the library in-process, with its own configuration and no
  * HTTP: it registers the library's entities in its own TypeORM connection and calls the use cases.
  */
 describe('IntegrationsModule in another Nest host (no HTTP)', () => {
-  let database: { url: string; drop(): Promise<void> };
+  let database: TestDatabase;
   let moduleRef: TestingModule;
   let dataSource: DataSource;
   const organizationId = randomUUID();
@@ -51,6 +51,8 @@ describe('IntegrationsModule in another Nest host (no HTTP)', () => {
       useFactory: async () => ({
         encryptionKeys: [{ id: 'host-key', key: randomBytes(32).toString('base64') }],
         novuDemoProviders: { email: true },
+        // Behind a transaction pooler (TEST_PGBOUNCER=1) the change feed's LISTEN needs a direct connection.
+        ...(database.pooled ? { listenConnectionUrl: database.directUrl } : {}),
       }),
     });
 

@@ -1,6 +1,32 @@
 /** Environment variable through which globalSetup hands the PostgreSQL server to the test workers. */
 export const TEST_DATABASE_SERVER_ENV = 'TEST_DATABASE_SERVER_URL';
 
+/**
+ * Set by globalSetup when TEST_PGBOUNCER=1: the same server through a real PgBouncer in transaction
+ * mode (test/support/pgbouncer.js). Test databases' `url` then goes through it; admin work and
+ * `directUrl` (DATABASE_DIRECT_URL of the service) stay on TEST_DATABASE_SERVER_URL.
+ */
+export const TEST_DATABASE_POOLED_SERVER_ENV = 'TEST_DATABASE_POOLED_SERVER_URL';
+
+/** TEST_PGBOUNCER=1 (or true/yes): run the database suites' service connections through PgBouncer. */
+export function pgBouncerRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(1|true|yes)$/i.test(env.TEST_PGBOUNCER?.trim() ?? '');
+}
+
+/**
+ * The direct URL of the database `url` names when `url` goes through the test PgBouncer (same host
+ * and port as TEST_DATABASE_POOLED_SERVER_URL); undefined otherwise (already direct).
+ */
+export function directUrlOf(url: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const pooled = env[TEST_DATABASE_POOLED_SERVER_ENV];
+  const direct = env[TEST_DATABASE_SERVER_ENV];
+  if (!pooled || !direct) return undefined;
+  const target = new URL(url);
+  const bouncer = new URL(pooled);
+  if (target.hostname !== bouncer.hostname || target.port !== bouncer.port) return undefined;
+  return withDatabase(direct, databaseName(url));
+}
+
 /** Template database holding every migration; each test file copies it (CREATE DATABASE … TEMPLATE). */
 export const TEMPLATE_DATABASE = 'integrations_test_template';
 

@@ -4,12 +4,16 @@ import { join, resolve } from 'node:path';
 import { registerPathAliases } from './path-aliases';
 import {
   assertTestDatabaseUrl,
+  databaseName,
+  pgBouncerRequested,
   redact,
   TEMPLATE_DATABASE,
+  TEST_DATABASE_POOLED_SERVER_ENV,
   TEST_DATABASE_PREFIX,
   TEST_DATABASE_SERVER_ENV,
   withDatabase,
 } from './database-guard';
+import { startPgBouncer } from './pgbouncer';
 
 /** What globalTeardown needs (globalSetup and globalTeardown share the Jest parent process). */
 export interface TestDatabaseServer {
@@ -27,19 +31,40 @@ const REPO = resolve(__dirname, '..', '..');
  * Once per `jest` run that includes the integration or e2e project: a PostgreSQL server
  * (DATABASE_URL, or a throwaway embedded one under .data/), a template database with every
  * migration applied, and the server URL handed to the workers through the environment.
+ *
+ * TEST_PGBOUNCER=1: also a real PgBouncer (transaction mode, test/support/pgbouncer.js) in front of
+ * that server; test databases' `url` (the service's DATABASE_URL) then goes through it, while admin
+ * work (CREATE DATABASE … TEMPLATE, DROP DATABASE) and `directUrl` (DATABASE_DIRECT_URL) stay direct.
  */
 export default async function globalSetup(): Promise<void> {
   registerPathAliases(REPO); // globalSetup runs outside Jest's module registry: no moduleNameMapper.
   const log = (message: string) => process.stderr.write(`[test-db] ${message}\n`);
-  const server = await startServer(log);
+  let server = await startServer(log);
   try {
     await createTemplate(server.url, log);
+    if (pgBouncerRequested()) server = await withPgBouncer(server, log);
   } catch (error) {
     await server.stop();
     throw error;
   }
   process.env[TEST_DATABASE_SERVER_ENV] = server.url;
   globalThis.__testDatabaseServer = server;
+}
+
+async function withPgBouncer(server: TestDatabaseServer, log: (message: string) => void): Promise<TestDatabaseServer> {
+  const poolSize = Number(process.env.TEST_PGBOUNCER_POOL_SIZE ?? 20);
+  const bouncer = await startPgBouncer({ upstreamUrl: server.url, poolSize });
+  const pooled = bouncer.url(databaseName(server.url));
+  process.env[TEST_DATABASE_POOLED_SERVER_ENV] = pooled;
+  log(`PgBouncer (pool_mode = transaction, default_pool_size = ${poolSize}) on port ${bouncer.port} in front of ${redact(server.url)}`);
+  return {
+    url: server.url,
+    stop: async () => {
+      delete process.env[TEST_DATABASE_POOLED_SERVER_ENV];
+      await bouncer.stop();
+      await server.stop();
+    },
+  };
 }
 
 async function startServer(log: (message: string) => void): Promise<TestDatabaseServer> {

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { BootstrapOrganization, BootstrapResult } from '@app/tenancy';
 import { createApp } from '../../apps/api/src/bootstrap/create-app';
 import { AppConfig } from '../../apps/api/src/config/app-config';
+import { directUrlOf } from './database-guard';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestApp {
@@ -20,13 +21,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A test configuration: fresh secrets, its own database unless `overrides.databaseUrl` is given. */
+/**
+ * A test configuration: fresh secrets, its own database unless `overrides.databaseUrl` is given.
+ * When `databaseUrl` goes through the test PgBouncer (TEST_PGBOUNCER=1), `databaseDirectUrl` is the
+ * same database on the server itself, as DATABASE_DIRECT_URL would be in production.
+ */
 export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = {}): AppConfig {
+  const databaseDirectUrl = directUrlOf(databaseUrl);
   return {
     nodeEnv: 'test',
     host: '127.0.0.1',
     port: 0,
     databaseUrl,
+    ...(databaseDirectUrl !== undefined ? { databaseDirectUrl } : {}),
     dataDir: join(__dirname, '..', '..', '.data', 'test-app'),
     bodyLimitBytes: 1_048_576,
     encryptionKeys: [{ id: 'test-1', key: randomBytes(32).toString('base64') }],

@@ -3,11 +3,25 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../apps/api/src/database/data-source-options';
-import { assertTestDatabaseUrl, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX, TEST_DATABASE_SERVER_ENV, withDatabase } from './database-guard';
+import {
+  assertTestDatabaseUrl,
+  TEMPLATE_DATABASE,
+  TEST_DATABASE_POOLED_SERVER_ENV,
+  TEST_DATABASE_PREFIX,
+  TEST_DATABASE_SERVER_ENV,
+  withDatabase,
+} from './database-guard';
 
 export interface TestDatabase {
-  /** postgres://… of the new database. */
+  /**
+   * postgres://… of the new database: what the service's pool (DATABASE_URL) uses. Through the test
+   * PgBouncer (transaction mode) when TEST_PGBOUNCER=1, else the same as `directUrl`.
+   */
   readonly url: string;
+  /** postgres://… of the new database on the server itself (DATABASE_DIRECT_URL: LISTEN, admin work). */
+  readonly directUrl: string;
+  /** Whether `url` goes through PgBouncer. */
+  readonly pooled: boolean;
   /** Drops it (closing any connection still open). */
   drop(): Promise<void>;
 }
@@ -39,8 +53,10 @@ async function admin<T>(run: (client: Client) => Promise<T>): Promise<T> {
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const template = options.migrated === false ? 'template0' : TEMPLATE_DATABASE;
   const name = `${TEST_DATABASE_PREFIX}${process.pid}_${randomBytes(5).toString('hex')}`;
-  const url = withDatabase(serverUrl(), name);
-  assertTestDatabaseUrl(url);
+  const directUrl = withDatabase(serverUrl(), name);
+  assertTestDatabaseUrl(directUrl);
+  const pooledServer = process.env[TEST_DATABASE_POOLED_SERVER_ENV];
+  const url = pooledServer ? withDatabase(pooledServer, name) : directUrl;
   await admin(async (client) => {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -56,6 +72,8 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   let dropped: Promise<void> | undefined;
   return {
     url,
+    directUrl,
+    pooled: url !== directUrl,
     drop: () =>
       (dropped ??= admin(async (client) => {
         await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);

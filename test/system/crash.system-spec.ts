@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { sendgridPayload } from '../factories/integration-payloads';
-import { Attempt, attempt, backOff, label, lanes } from './support/load';
+import { Attempt, attempt, backOff, label, lanes, percentiles } from './support/load';
 import { report, ServiceProcess, SharedSecrets, sharedSecrets, startService, tally } from './support/service-process';
+import { DatabaseRoute, routeTo, startInstances, topologies, Topology } from './support/topology';
 
 jest.setTimeout(180_000);
 
@@ -12,36 +13,39 @@ const CONCURRENCY = 16;
 const KILL_AFTER = 60;
 
 /**
- * A stream of creates with idempotency keys against two instances while one is killed with SIGKILL
- * and restarted. The client retries every request that got no answer (or 409 in progress / 503) on
+ * A stream of creates with idempotency keys against several instances (two directly connected, or
+ * three through one PgBouncer) while one is killed with SIGKILL and restarted. The client retries every request that got no answer (or 409 in progress / 503) on
  * whichever instance is up. Afterwards every key maps to exactly one integration, and every
  * integration to its key.
  */
-describe('crash of one instance under a stream of idempotent creates', () => {
+describe.each(topologies())('crash of one instance under a stream of idempotent creates: $name', (topology: Topology) => {
   let database: TestDatabase;
+  let route: DatabaseRoute;
   let db: Client;
   let secrets: SharedSecrets;
   const services: ServiceProcess[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase();
+    route = await routeTo(topology, database.directUrl);
     secrets = sharedSecrets();
-    db = new Client({ connectionString: database.url });
+    db = new Client({ connectionString: database.directUrl });
     await db.connect();
   });
 
   afterAll(async () => {
     await db?.end();
     await Promise.all(services.map((service) => service.kill()));
+    await route?.close();
     await database?.drop();
   });
 
   it('leaves exactly one integration per key and no integration without its key', async () => {
-    const first = await startService({ name: 'crash-a', databaseUrl: database.url, secrets, expectBootstrap: true });
-    const second = await startService({ name: 'crash-b', databaseUrl: database.url, secrets });
-    services.push(first, second);
+    const started = await startInstances(topology, route, { prefix: 'crash', secrets });
+    services.push(...started);
+    const first = started[0];
     const { apiKey, environmentId } = first.bootstrap!;
-    let live: ServiceProcess[] = [first, second];
+    let live: ServiceProcess[] = [...started];
     let turn = 0;
 
     const attempts: Attempt[] = [];
@@ -57,7 +61,7 @@ describe('crash of one instance under a stream of idempotent creates', () => {
       const code = await victim.kill(); // requests in flight on it get no answer
       live = live.filter((service) => service !== victim);
       crashFigures.killed = `${victim.name} (${code}) after ${completed} completed keys`;
-      const restarted = await startService({ name: 'crash-a2', databaseUrl: database.url, secrets });
+      const restarted = await startService({ name: 'crash-a2', databaseUrl: route.serviceUrl, secrets, env: route.env });
       services.push(restarted);
       live = [...live, restarted];
       crashFigures.restartedAfterCompletedKeys = completed;
@@ -65,17 +69,24 @@ describe('crash of one instance under a stream of idempotent creates', () => {
 
     const keys = Array.from({ length: KEYS }, (_, i) => i);
     const servedBy: string[] = [];
+    /** Outcome and answer time of every attempt, by the instance it went to. */
+    const perInstance = new Map<string, { outcomes: string[]; ms: number[] }>();
     await lanes(keys, CONCURRENCY, async (i) => {
       // The second half of the stream starts once the killed instance is back, so it takes traffic too.
       if (i >= KEYS / 2) await crashStarted.then(() => crash);
       for (let retry = 0; ; retry++) {
         const service = live[turn++ % live.length];
+        const sent = Date.now();
         const result = await attempt(`${service.baseUrl}${ROUTE}`, {
           method: 'POST',
           headers: { authorization: `ApiKey ${apiKey}`, 'idempotency-key': `crash-key-${i}` },
           body: sendgridPayload({ name: `crash-${i}` }),
         });
         attempts.push(result);
+        const mine = perInstance.get(service.name) ?? { outcomes: [], ms: [] };
+        perInstance.set(service.name, mine);
+        mine.outcomes.push(label(result));
+        mine.ms.push(Date.now() - sent);
         if (result.status !== 'network') servedBy.push(service.name);
         if (result.status === 201) {
           answered.set(i, result);
@@ -105,12 +116,15 @@ describe('crash of one instance under a stream of idempotent creates', () => {
     const byName = new Map(integrations.map((row) => [row.name, row.id]));
     const recordByKey = new Map(records.map((row) => [row.idempotency_key, row]));
 
-    report('SIGKILL + restart under idempotent creates (2 instances)', {
+    report(`SIGKILL + restart under idempotent creates (${topology.name})`, {
       keys: KEYS,
       concurrency: CONCURRENCY,
       requestsSent: attempts.length,
       outcomes: tally(attempts.map(label)),
       answersByInstance: tally(servedBy),
+      byInstance: Object.fromEntries(
+        [...perInstance].map(([name, { outcomes, ms }]) => [name, { outcomes: tally(outcomes), ...percentiles(ms) }]),
+      ),
       ...crashFigures,
       integrationRows: integrations.length,
       distinctNames: byName.size,

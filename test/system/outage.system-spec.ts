@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { sendgridPayload } from '../factories/integration-payloads';
-import { Attempt, attempt, backOff, label } from './support/load';
+import { Attempt, attempt, backOff, label, percentiles } from './support/load';
 import { DedicatedCluster, startDedicatedCluster } from './support/pg-cluster';
-import { report, ServiceProcess, sharedSecrets, startService, tally, waitUntilReady } from './support/service-process';
+import { report, ServiceProcess, sharedSecrets, tally, waitUntilReady } from './support/service-process';
+import { DatabaseRoute, routeTo, startInstances, topologies, Topology } from './support/topology';
 
 jest.setTimeout(180_000);
 
@@ -12,21 +13,34 @@ const CONCURRENCY = 8;
 const PER_PHASE = 60;
 
 /**
+ * PostgreSQL's own outage, once per topology: one instance directly connected, and three instances
+ * through one PgBouncer. Behind PgBouncer the pooler stays up while PostgreSQL is stopped or
+ * frozen: the instances' connections to PgBouncer stay open, PgBouncer's own to the server break
+ * (stopped) or hang (frozen). PgBouncer retries a failed server login after `server_login_retry`
+ * (default 15 s; 1 s here, as docs/deployment.md recommends) and fails the waiting clients fast
+ * meanwhile; the instances' client-side timeouts bound every query PgBouncer forwards to a frozen
+ * server. The guarantees are the same in both topologies.
+ */
+const PGBOUNCER_SETTINGS = { server_login_retry: 1 };
+
+/**
  * PostgreSQL stops under load (a dedicated cluster, not the shared test server): requests fail fast
  * with 503 in the standard error shape (no 500, no hang), /health/ready says 503 while
  * /health/live stays 200, and the service recovers by itself when PostgreSQL is back. Every 201 the
- * client saw is in the database.
+ * client saw is in the database. The load goes round robin over the instances.
  */
-describe('database outage under load', () => {
+describe.each(topologies(1))('database outage under load: $name', (topology: Topology) => {
   let cluster: DedicatedCluster;
-  let service: ServiceProcess | undefined;
+  let route: DatabaseRoute | undefined;
+  let services: ServiceProcess[] = [];
 
   beforeAll(async () => {
     cluster = await startDedicatedCluster();
   });
 
   afterAll(async () => {
-    await service?.kill();
+    await Promise.all(services.map((service) => service.kill()));
+    await route?.close();
     await cluster?.destroy();
   });
 
@@ -38,20 +52,21 @@ describe('database outage under load', () => {
     const databaseUrl = new URL(cluster.url);
     databaseUrl.pathname = '/integrations_outage_test';
 
-    service = await startService({
-      name: 'outage',
-      databaseUrl: databaseUrl.toString(),
+    route = await routeTo(topology, databaseUrl.toString(), PGBOUNCER_SETTINGS);
+    services = await startInstances(topology, route, {
+      prefix: 'outage',
       secrets: sharedSecrets(),
-      expectBootstrap: true,
       // Authenticate every request against the database (no API-key cache), so the outage shows on every route.
       env: { API_KEY_CACHE_TTL_MS: '0', DATABASE_CONNECT_TIMEOUT_MS: '1000' },
     });
-    const { apiKey, environmentId } = service.bootstrap!;
-    const baseUrl = service.baseUrl;
+    const { apiKey, environmentId } = services[0].bootstrap!;
+    let turn = 0;
 
     type Phase = 'before' | 'down' | 'after';
     let phase: Phase = 'before';
     const seen: Record<Phase, Attempt[]> = { before: [], down: [], after: [] };
+    /** Each phase's outcomes by instance, and the answer times (ms). */
+    const perInstance = new Map<string, Record<Phase, string[]> & { ms: Record<Phase, number[]> }>();
     const created = new Set<string>();
     let sequence = 0;
     let stopLoad = false;
@@ -64,8 +79,10 @@ describe('database outage under load', () => {
         while (!stopLoad) {
           const current = phase;
           const i = sequence++;
+          const service = services[turn++ % services.length];
+          const sent = Date.now();
           const result = await attempt(
-            `${baseUrl}${ROUTE}`,
+            `${service.baseUrl}${ROUTE}`,
             {
               method: 'POST',
               headers: { authorization: `ApiKey ${apiKey}`, 'idempotency-key': `outage-${i}` },
@@ -74,6 +91,10 @@ describe('database outage under load', () => {
             20_000,
           );
           seen[current].push(result);
+          const mine = perInstance.get(service.name) ?? { before: [], down: [], after: [], ms: { before: [], down: [], after: [] } };
+          perInstance.set(service.name, mine);
+          mine[current].push(label(result));
+          mine.ms[current].push(Date.now() - sent);
           if (result.status === 201) created.add(result.body.data._id);
           if (current === 'before' && seen.before.length >= PER_PHASE) phaseDone.before();
           if (current === 'down' && seen.down.filter((a) => a.status === 503).length >= PER_PHASE) phaseDone.down();
@@ -87,12 +108,14 @@ describe('database outage under load', () => {
     phase = 'down';
     await cluster.stop();
     await reached.down;
-    const liveDown = await attempt(`${baseUrl}/health/live`, { method: 'GET', headers: {} });
-    const readyDown = await attempt(`${baseUrl}/health/ready`, { method: 'GET', headers: {} });
+    const health = (path: string) =>
+      Promise.all(services.map((service) => attempt(`${service.baseUrl}${path}`, { method: 'GET', headers: {} })));
+    const livesDown = await health('/health/live');
+    const readiesDown = await health('/health/ready');
 
     await cluster.start();
-    await waitUntilReady(baseUrl);
-    const readyAfter = await attempt(`${baseUrl}/health/ready`, { method: 'GET', headers: {} });
+    for (const service of services) await waitUntilReady(service.baseUrl);
+    const readiesAfter = await health('/health/ready');
     phase = 'after';
     await reached.after;
     stopLoad = true;
@@ -109,19 +132,31 @@ describe('database outage under load', () => {
 
     const all = [...seen.before, ...seen.down, ...seen.after];
     // One warning per 10 s during the outage with a count, not one per failed request.
-    const databaseWarnings = service
-      .output()
-      .split('\n')
-      .filter((line) => line.includes('Database unavailable'));
+    const warningsOf = (service: ServiceProcess) =>
+      service
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('Database unavailable'));
+    const databaseWarnings = services.flatMap(warningsOf);
     const answered503 = all.filter((a) => a.status === 503).length;
-    report('PostgreSQL stopped and started under load (1 instance, dedicated cluster)', {
+    report(`PostgreSQL stopped and started under load (${topology.name}, dedicated cluster)`, {
       concurrency: CONCURRENCY,
       requestsSent: all.length,
       before: tally(seen.before.map(label)),
       whileDown: tally(seen.down.map(label)),
       after: tally(seen.after.map(label)),
-      healthWhileDown: { live: liveDown.status, ready: readyDown.status },
-      readyAfterRestart: readyAfter.status,
+      byInstance: Object.fromEntries(
+        services.map((service) => {
+          const mine = perInstance.get(service.name);
+          const phase = (which: Phase) => ({ ...tally(mine?.[which] ?? []), ...percentiles(mine?.ms[which] ?? []) });
+          return [
+            service.name,
+            { before: phase('before'), whileDown: phase('down'), after: phase('after'), warningLines: warningsOf(service).length },
+          ];
+        }),
+      ),
+      healthWhileDown: { live: tally(livesDown.map(label)), ready: tally(readiesDown.map(label)) },
+      readyAfterRestart: tally(readiesAfter.map(label)),
       distinct201sSeen: created.size,
       integrationRows: rows.length,
       missing201s: missing.length,
@@ -132,8 +167,9 @@ describe('database outage under load', () => {
     const unexpected = all.filter((a) => a.status !== 201 && a.status !== 503);
     if (unexpected.length)
       report('unexpected answers: service log', {
-        unhandled: service
-          .output()
+        unhandled: services
+          .map((service) => service.output())
+          .join('\n')
           .split('\n')
           .filter((line) => /Unhandled error|Error:/.test(line))
           .join('\n'),
@@ -150,10 +186,13 @@ describe('database outage under load', () => {
         requestId: expect.any(String),
       });
     }
-    expect(liveDown.status).toBe(200);
-    expect(readyDown.status).toBe(503);
-    expect(readyDown.body).toMatchObject({ statusCode: 503, path: '/health/ready', error: 'Service Unavailable' });
-    expect(readyAfter.status).toBe(200);
+    for (const [i, service] of services.entries()) {
+      const [liveDown, readyDown, readyAfter] = [livesDown[i], readiesDown[i], readiesAfter[i]];
+      expect({ instance: service.name, live: liveDown.status }).toEqual({ instance: service.name, live: 200 });
+      expect({ instance: service.name, ready: readyDown.status }).toEqual({ instance: service.name, ready: 503 });
+      expect(readyDown.body).toMatchObject({ statusCode: 503, path: '/health/ready', error: 'Service Unavailable' });
+      expect({ instance: service.name, readyAfter: readyAfter.status }).toEqual({ instance: service.name, readyAfter: 200 });
+    }
     expect(missing).toEqual([]);
     expect(rows.length).toBeGreaterThanOrEqual(created.size);
     expect(databaseWarnings.length).toBeGreaterThan(0);
@@ -174,20 +213,25 @@ interface TimedAnswer {
 /**
  * PostgreSQL frozen (SIGSTOP of the postmaster and every backend: sockets open, nothing answers, no
  * server-side statement_timeout ever fires). A request already holding a connection — a keyed
- * create whose transaction waits on a table lock — and a new request both answer 503 in the error
- * shape while PostgreSQL is still stopped: the client-side query timeout bounds them, not the
- * server. PostgreSQL is resumed only after both answers arrived (without the client-side timeout
- * the first one never comes, and the test fails by timeout); then the service recovers.
+ * create whose transaction waits on a table lock — and a new request on every instance all answer
+ * 503 in the error shape while PostgreSQL is still stopped: the client-side query timeout bounds
+ * them, not the server. PostgreSQL is resumed only after every answer arrived (without the
+ * client-side timeout the first one never comes, and the test fails by timeout); then every
+ * instance recovers. Behind PgBouncer, PgBouncer itself answers (it is not frozen) and forwards the
+ * queries to the frozen server, or waits for a server connection: either way no answer comes, and
+ * the instances' own timeouts must end the wait, exactly as when directly connected.
  */
-describe('a frozen PostgreSQL', () => {
+describe.each(topologies(1))('a frozen PostgreSQL: $name', (topology: Topology) => {
   let cluster: DedicatedCluster | undefined;
-  let service: ServiceProcess | undefined;
+  let route: DatabaseRoute | undefined;
+  let services: ServiceProcess[] = [];
   const clients: Client[] = [];
 
   afterAll(async () => {
     cluster?.thaw();
     for (const client of clients) await client.end().catch(() => undefined);
-    await service?.kill();
+    await Promise.all(services.map((service) => service.kill()));
+    await route?.close();
     await cluster?.destroy();
   });
 
@@ -201,17 +245,18 @@ describe('a frozen PostgreSQL', () => {
     databaseUrl.pathname = '/integrations_freeze_test';
 
     const statementTimeoutMs = 3_000;
-    service = await startService({
-      name: 'freeze',
-      databaseUrl: databaseUrl.toString(),
+    route = await routeTo(topology, databaseUrl.toString(), PGBOUNCER_SETTINGS);
+    services = await startInstances(topology, route, {
+      prefix: 'freeze',
       secrets: sharedSecrets(),
-      expectBootstrap: true,
       env: { API_KEY_CACHE_TTL_MS: '0', DATABASE_CONNECT_TIMEOUT_MS: '1000', DATABASE_STATEMENT_TIMEOUT_MS: String(statementTimeoutMs) },
     });
-    const { apiKey } = service.bootstrap!;
-    const url = `${service.baseUrl}${ROUTE}`;
+    const { apiKey } = services[0].bootstrap!;
+    const urlOf = (service: ServiceProcess) => `${service.baseUrl}${ROUTE}`;
     const authorization = `ApiKey ${apiKey}`;
-    expect((await attempt(url, { method: 'GET', headers: { authorization } })).status).toBe(200); // the pool holds a connection
+    for (const service of services) {
+      expect((await attempt(urlOf(service), { method: 'GET', headers: { authorization } })).status).toBe(200); // the pool holds a connection
+    }
 
     const connectAdmin = async () => {
       const client = new Client({ connectionString: databaseUrl.toString() });
@@ -224,9 +269,9 @@ describe('a frozen PostgreSQL', () => {
 
     let frozen = false;
     let freezeDone = false;
-    const timed = async (init: RequestInit): Promise<TimedAnswer> => {
+    const timed = async (service: ServiceProcess, init: RequestInit): Promise<TimedAnswer> => {
       const started = Date.now();
-      const response = await fetch(url, init);
+      const response = await fetch(urlOf(service), init);
       const text = await response.text();
       let body: unknown = text;
       try {
@@ -244,10 +289,10 @@ describe('a frozen PostgreSQL', () => {
       };
     };
 
-    // The keyed create's transaction blocks on the integrations table, holding its pooled connection.
+    // The keyed create's transaction (on the first instance) blocks on the integrations table, holding its pooled connection.
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE integrations IN ACCESS EXCLUSIVE MODE');
-    const inFlight = timed({
+    const inFlight = timed(services[0], {
       method: 'POST',
       headers: { authorization, 'content-type': 'application/json', 'idempotency-key': 'freeze-in-flight' },
       body: JSON.stringify(sendgridPayload({ name: 'frozen-in-flight' })),
@@ -263,26 +308,35 @@ describe('a frozen PostgreSQL', () => {
     const stopped = cluster.freeze();
     frozen = true;
     freezeDone = true;
-    const fresh = timed({ method: 'GET', headers: { authorization } });
-    const answers = { inFlight: await inFlight, fresh: await fresh };
-    // Only now, with both answers in: resume PostgreSQL.
+    const fresh = services.map((service) => timed(service, { method: 'GET', headers: { authorization } }));
+    const answers: Record<string, TimedAnswer> = { inFlight: await inFlight };
+    for (const [i, answer] of (await Promise.all(fresh)).entries()) answers[`fresh on ${services[i].name}`] = answer;
+    // Only now, with every answer in: resume PostgreSQL.
     cluster.thaw();
     frozen = false;
 
     await locker.query('ROLLBACK');
-    await waitUntilReady(service.baseUrl);
-    const recovered = await attempt(url, {
-      method: 'POST',
-      headers: { authorization, 'idempotency-key': 'freeze-after' },
-      body: sendgridPayload({ name: 'after-the-freeze' }),
-    });
+    const recovered: Record<string, number | 'network'> = {};
+    for (const service of services) {
+      await waitUntilReady(service.baseUrl);
+      const answer = await attempt(urlOf(service), {
+        method: 'POST',
+        headers: { authorization, 'idempotency-key': `freeze-after-${service.name}` },
+        body: sendgridPayload({ name: `after-the-freeze-${service.name}` }),
+      });
+      recovered[service.name] = answer.status;
+    }
 
-    report('PostgreSQL frozen by SIGSTOP (1 instance, dedicated cluster)', {
+    report(`PostgreSQL frozen by SIGSTOP (${topology.name}, dedicated cluster)`, {
       processesStopped: stopped.length,
       statementTimeoutMs,
-      inFlightCreate: `${answers.inFlight.status} after ${answers.inFlight.ms} ms`,
-      newList: `${answers.fresh.status} after ${answers.fresh.ms} ms`,
-      afterResume: recovered.status,
+      inFlightCreate: `${answers.inFlight.status} after ${answers.inFlight.ms} ms on ${services[0].name}`,
+      ...Object.fromEntries(
+        Object.entries(answers)
+          .filter(([which]) => which !== 'inFlight')
+          .map(([which, answer]) => [`newList ${which.replace('fresh on ', 'on ')}`, `${answer.status} after ${answer.ms} ms`]),
+      ),
+      afterResume: recovered,
     });
 
     for (const [which, answer] of Object.entries(answers)) {
@@ -302,6 +356,6 @@ describe('a frozen PostgreSQL', () => {
       });
     }
     expect(stopped.length).toBeGreaterThan(1); // the postmaster and its backends
-    expect(recovered.status).toBe(201);
+    expect(recovered).toEqual(Object.fromEntries(services.map((service) => [service.name, 201])));
   }, 90_000);
 });

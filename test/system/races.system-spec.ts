@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import { ApiClient, ApiResponse } from '../support/api-client';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { activeEmailPayload, activeSmsPayload, sendgridPayload } from '../factories/integration-payloads';
-import { report, ServiceProcess, sharedSecrets, startService, tally } from './support/service-process';
+import { report, ServiceProcess, sharedSecrets, tally } from './support/service-process';
+import { DatabaseRoute, routeTo, startInstances, topologies, Topology } from './support/topology';
 
 const ROUTE = '/v1/integrations';
 const N = 50;
@@ -10,34 +11,48 @@ const N = 50;
 jest.setTimeout(180_000);
 
 /**
- * Races resolved by PostgreSQL, with two service instances in separate processes behind a
- * round-robin "load balancer" (request i goes to instance i % 2), 50 concurrent requests per case.
+ * Races resolved by PostgreSQL, with several service instances in separate processes behind a
+ * round-robin "load balancer" (request i goes to instance i % N), 50 concurrent requests per case:
+ * two instances directly connected, and three through one PgBouncer in transaction mode.
  */
-describe('races across two service instances (separate processes, one database)', () => {
+describe.each(topologies())('races across service instances (separate processes, one database): $name', (topology: Topology) => {
   let database: TestDatabase;
+  let route: DatabaseRoute;
   let db: Client;
+  let services: ServiceProcess[] = [];
   let a: ServiceProcess;
-  let b: ServiceProcess;
   let clients: ApiClient[];
   let environmentId: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const secrets = sharedSecrets();
-    a = await startService({ name: 'race-a', databaseUrl: database.url, secrets, expectBootstrap: true });
-    b = await startService({ name: 'race-b', databaseUrl: database.url, secrets });
+    route = await routeTo(topology, database.directUrl);
+    services = await startInstances(topology, route, { prefix: 'race', secrets: sharedSecrets() });
+    a = services[0];
     const { apiKey } = a.bootstrap!;
     environmentId = a.bootstrap!.environmentId;
-    clients = [ApiClient.apiKey(a.baseUrl, apiKey), ApiClient.apiKey(b.baseUrl, apiKey)];
-    db = new Client({ connectionString: database.url });
+    clients = services.map((service) => ApiClient.apiKey(service.baseUrl, apiKey));
+    // Direct (not through the test PgBouncer): this session holds session-level advisory locks.
+    db = new Client({ connectionString: database.directUrl });
     await db.connect();
   });
 
   afterAll(async () => {
     await db?.end();
-    await Promise.all([a, b].map((service) => service?.kill()));
+    await Promise.all(services.map((service) => service.kill()));
+    await route?.close();
     await database?.drop();
   });
+
+  /** Which instance answered request i of a burst (request i goes to instance i % N). */
+  const servedBy = (i: number) => services[i % services.length].name;
+
+  /** Outcomes per instance: `{ "race-a": { "201": 1, "409": 16 }, … }`. */
+  function byInstance(outcomes: readonly string[]): Record<string, Record<string, number>> {
+    const figures: Record<string, Record<string, number>> = {};
+    for (const service of services) figures[service.name] = tally(outcomes.filter((_, i) => servedBy(i) === service.name));
+    return figures;
+  }
 
   /** Fires `count` requests at once, alternating between the instances. */
   function burst(count: number, send: (client: ApiClient, i: number) => Promise<ApiResponse>): Promise<ApiResponse[]> {
@@ -48,7 +63,13 @@ describe('races across two service instances (separate processes, one database)'
     const responses = await burst(N, (client) => client.post(ROUTE, sendgridPayload({ identifier: 'race-identifier' })));
     const statuses = tally(responses.map((r) => r.status));
     const { rows } = await db.query("SELECT count(*)::int AS n FROM integrations WHERE identifier = 'race-identifier' AND NOT deleted");
-    report('one identifier, concurrent creates', { requests: N, instances: 2, statuses, rowsWithIdentifier: rows[0].n });
+    report(`one identifier, concurrent creates (${topology.name})`, {
+      requests: N,
+      instances: services.length,
+      statuses,
+      byInstance: byInstance(responses.map((r) => String(r.status))),
+      rowsWithIdentifier: rows[0].n,
+    });
     expect(statuses).toEqual({ 201: 1, 409: N - 1 });
     for (const r of responses.filter((r) => r.status === 409)) expect(r.body.message).toBe('Integration with identifier already exists');
     expect(rows[0].n).toBe(1);
@@ -62,9 +83,10 @@ describe('races across two service instances (separate processes, one database)'
       [environmentId],
     );
     const primaries = rows.filter((row) => row.is_primary);
-    report('active email creates, one environment', {
+    report(`active email creates, one environment (${topology.name})`, {
       requests: N,
       statuses,
+      byInstance: byInstance(responses.map((r) => String(r.status))),
       activeEmailRows: rows.length,
       primaries: primaries.length,
       distinctPriorities: new Set(rows.map((row) => row.priority)).size,
@@ -90,9 +112,10 @@ describe('races across two service instances (separate processes, one database)'
     );
     const primaries = rows.filter((row) => row.is_primary);
     const top = Math.max(...rows.map((row) => row.priority));
-    report('set-primary, concurrent, one channel', {
+    report(`set-primary, concurrent, one channel (${topology.name})`, {
       requests: N,
       statuses,
+      byInstance: byInstance(responses.map((r) => String(r.status))),
       activeSmsRows: rows.length,
       primaries: primaries.length,
       distinctPriorities: new Set(rows.map((row) => row.priority)).size,
@@ -115,9 +138,10 @@ describe('races across two service instances (separate processes, one database)'
     const statuses = tally(responses.map(outcome));
     const { rows } = await db.query("SELECT id FROM integrations WHERE name = 'idempotent-race' AND NOT deleted");
     const { rows: records } = await db.query('SELECT count(*)::int AS n FROM idempotency_records WHERE idempotency_key = $1', [key]);
-    report('one idempotency key, identical concurrent requests', {
+    report(`one idempotency key, identical concurrent requests (${topology.name})`, {
       requests: N,
       outcomes: statuses,
+      byInstance: byInstance(responses.map(outcome)),
       integrations: rows.length,
       records: records[0].n,
     });
@@ -165,7 +189,7 @@ describe('races across two service instances (separate processes, one database)'
     }
     const response = await inFlight!;
     const code = await a.exited;
-    report('graceful shutdown', { inFlightStatus: response.status, exitCode: code });
+    report(`graceful shutdown of ${a.name} (${topology.name})`, { inFlightStatus: response.status, exitCode: code });
     expect(response.status).toBe(201);
     expect(code).toBe(0);
     expect(a.output()).toContain('Shut down cleanly');

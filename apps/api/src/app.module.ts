@@ -1,9 +1,10 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IntegrationsModule } from '@app/integrations';
 import { TenancyModule } from '@app/tenancy';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
+import { ensureStatementTimeoutDefault } from './database/statement-timeout-default';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { IntegrationsHttpModule } from './integrations/integrations-http.module';
@@ -36,6 +37,7 @@ export class AppModule {
       // integrations → environments foreign key: the library skips looking that environment up.
       actorEnvironmentsConfirmed: true,
       ...(config.selectionCacheTtlMs !== undefined ? { selectionCache: { ttlMs: config.selectionCacheTtlMs } } : {}),
+      ...(config.databaseDirectUrl !== undefined ? { listenConnectionUrl: config.databaseDirectUrl } : {}),
     });
     const tenancy = TenancyModule.forRoot({
       jwtSecret: config.jwtSecret,
@@ -43,12 +45,25 @@ export class AppModule {
       sessionTokenTtlSeconds: config.sessionTokenTtlSeconds,
       apiKeyCacheTtlMs: config.apiKeyCacheTtlMs,
       apiKeyLookupObserver: metrics.observers.apiKeyLookups,
+      ...(config.databaseDirectUrl !== undefined ? { listenConnectionUrl: config.databaseDirectUrl } : {}),
     });
     const rateLimits = RateLimitModule.forRoot(config.rateLimits);
     return {
       module: AppModule,
       imports: [
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, {}, config.database)),
+        TypeOrmModule.forRootAsync({
+          // Before the pool opens, so that its sessions start with the role's statement_timeout
+          // (README "Behind PgBouncer"): over the direct connection, as DATABASE_URL may be a pooler.
+          useFactory: async () => {
+            await ensureStatementTimeoutDefault({
+              url: config.databaseDirectUrl ?? config.databaseUrl,
+              statementTimeoutMs: config.database.statementTimeoutMs,
+              connectTimeoutMs: config.database.connectTimeoutMs,
+              log: new Logger('Database'),
+            });
+            return dataSourceOptions(config.databaseUrl, {}, config.database);
+          },
+        }),
         // Imported here too for hosts of the app's context without HTTP (the CLI, main.ts's first bootstrap).
         integrations,
         tenancy,

@@ -33,6 +33,14 @@ export interface IntegrationsModuleOptions {
    * skips the `EnvironmentDirectory` lookup (one round trip less). Default false.
    */
   readonly actorEnvironmentsConfirmed?: boolean;
+  /**
+   * postgres:// URL of a direct (session) connection to the same database, for the dedicated
+   * `LISTEN` connection of the selection cache's change feed. Set it when the host's DataSource goes through a
+   * transaction pooler (PgBouncer `pool_mode = transaction`), which cannot carry `LISTEN`: the
+   * notices would go to whichever server connection ran it. Default: the DataSource's own connection
+   * settings. The DataSource's TLS options and connect timeout apply to it too.
+   */
+  readonly listenConnectionUrl?: string;
 }
 
 export interface SelectionCacheModuleOptions {

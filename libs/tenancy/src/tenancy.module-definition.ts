@@ -19,6 +19,14 @@ export interface TenancyModuleOptions {
   readonly apiKeyCacheTtlMs?: number;
   /** Told whether each API-key lookup hit the cache, e.g. to count them (default: nobody). */
   readonly apiKeyLookupObserver?: ApiKeyLookupObserver;
+  /**
+   * postgres:// URL of a direct (session) connection to the same database, for the dedicated
+   * `LISTEN` connection of the API-key revocation feed. Set it when the host's DataSource goes through a
+   * transaction pooler (PgBouncer `pool_mode = transaction`), which cannot carry `LISTEN`: the
+   * notices would go to whichever server connection ran it. Default: the DataSource's own connection
+   * settings. The DataSource's TLS options and connect timeout apply to it too.
+   */
+  readonly listenConnectionUrl?: string;
 }
 
 export const DEFAULT_SESSION_TOKEN_TTL_SECONDS = 86_400;

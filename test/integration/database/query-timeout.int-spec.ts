@@ -57,11 +57,14 @@ describe('client-side query timeout', () => {
     ).extra;
     expect(extra).toMatchObject({
       Client: QueryTimeoutClient,
-      statement_timeout: 4_000,
+      // Per transaction (SET LOCAL with START TRANSACTION), never a startup parameter, which PgBouncer refuses.
+      transactionStatementTimeoutMs: 4_000,
       query_timeout: 4_000 + QUERY_TIMEOUT_MARGIN_MS,
       keepAlive: true,
     });
     expect(extra.keepAliveInitialDelayMillis).toEqual(expect.any(Number));
+    expect(extra).not.toHaveProperty('statement_timeout');
+    expect(extra).not.toHaveProperty('options');
   });
 
   it('fails the transaction as "database unavailable" and hands the next query a fresh connection', async () => {

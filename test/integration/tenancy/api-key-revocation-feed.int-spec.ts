@@ -30,12 +30,15 @@ describe('PgApiKeyRevocationFeed (LISTEN api_key_revoked) against PostgreSQL', (
   let dataSource: DataSource;
   let bootstrap: BootstrapOrganization;
 
+  /** Through the test PgBouncer (TEST_PGBOUNCER=1) LISTEN needs the direct URL; otherwise the DataSource's settings (the default). */
+  const listenOptions = () => (database.pooled ? { listenConnectionUrl: database.directUrl } : undefined);
+
   /** One "process": its own cache, kept in step by its own feed. */
   async function newProcess() {
     const clock = new SystemClock();
     const apiKeys = new TypeOrmApiKeyRepository(dataSource);
     const cache = new ApiKeyCache({ ttlMs: 3_600_000, maxEntries: 100 }, clock);
-    const revocations = new ApiKeyRevocations(new PgApiKeyRevocationFeed(dataSource), cache);
+    const revocations = new ApiKeyRevocations(new PgApiKeyRevocationFeed(dataSource, listenOptions()), cache);
     await revocations.onApplicationBootstrap();
     return { cache, authenticate: new AuthenticateApiKey(apiKeys, cache), revoke: new RevokeApiKey(apiKeys, cache, clock), revocations };
   }

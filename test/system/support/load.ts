@@ -45,3 +45,10 @@ export async function lanes<T>(items: readonly T[], concurrency: number, worker:
 
 /** A short pause between retries of one request (back-off, not a synchronisation). */
 export const backOff = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** p50, p99 and max of some durations in ms (figures for the reports, never asserted). */
+export function percentiles(ms: readonly number[]): { p50Ms: number; p99Ms: number; maxMs: number } {
+  const sorted = [...ms].sort((x, y) => x - y);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+  return { p50Ms: at(50), p99Ms: at(99), maxMs: sorted[sorted.length - 1] ?? 0 };
+}

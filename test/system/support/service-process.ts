@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { directUrlOf } from '../../support/database-guard';
 
 export const REPO = resolve(__dirname, '..', '..', '..');
 export const MAIN = join(REPO, 'dist/apps/api/apps/api/src/main.js');
@@ -67,6 +68,8 @@ export async function startService(options: StartServiceOptions): Promise<Servic
       HOST: '127.0.0.1',
       PORT: '0',
       DATABASE_URL: options.databaseUrl,
+      // Through the test PgBouncer (TEST_PGBOUNCER=1): LISTEN and the start-up default go direct.
+      ...(directUrlOf(options.databaseUrl) !== undefined ? { DATABASE_DIRECT_URL: directUrlOf(options.databaseUrl)! } : {}),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'log',
       NO_COLOR: '1',

@@ -8,6 +8,11 @@ export interface AppConfig {
   readonly port: number;
   /** postgres://… — from DATABASE_URL, or the embedded PostgreSQL started for this process. */
   readonly databaseUrl: string;
+  /**
+   * DATABASE_DIRECT_URL: a direct connection to the same database when `databaseUrl` goes through a
+   * transaction pooler (PgBouncer), for LISTEN and the start-up statement-timeout default. Absent: `databaseUrl`.
+   */
+  readonly databaseDirectUrl?: string;
   /** Where the embedded PostgreSQL and the generated development secrets live (default ./.data). */
   readonly dataDir: string;
   /** Largest accepted request body, bytes. */

@@ -76,6 +76,20 @@ export class EnvironmentVariables {
   )
   DATABASE_URL?: string;
 
+  /**
+   * A direct (session) connection to the same database, for what a transaction pooler cannot carry:
+   * LISTEN (selection cache, API-key revocations) and the start-up statement-timeout default.
+   * Unset: DATABASE_URL. README "Behind PgBouncer".
+   */
+  @Rules<string | undefined, EnvironmentVariables>(
+    (value, env) =>
+      value !== undefined && env.DATABASE_URL === undefined
+        ? 'set only together with DATABASE_URL (the embedded PostgreSQL needs no direct URL)'
+        : undefined,
+    (value, env) => (value === undefined ? undefined : databaseUrlProblem(value, inProduction(env))),
+  )
+  DATABASE_DIRECT_URL?: string;
+
   /** Resolved against the working directory by `loadConfig`. */
   @IsString()
   DATA_DIR: string = DEFAULTS.dataDir;

@@ -194,6 +194,11 @@ describe('loadConfig', () => {
       [{ DATABASE_URL: 'mysql://x/y' }, /^DATABASE_URL: must start with postgres:\/\//],
       [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL: not a URL/],
       [{ DATABASE_URL: 'postgres://host:5432' }, /^DATABASE_URL: names no database/],
+      [{ DATABASE_DIRECT_URL: 'postgres://db:5432/app' }, /^DATABASE_DIRECT_URL: set only together with DATABASE_URL/],
+      [
+        { DATABASE_URL: 'postgres://pgbouncer:6432/app', DATABASE_DIRECT_URL: 'mysql://x/y' },
+        /^DATABASE_DIRECT_URL: must start with postgres:\/\//,
+      ],
       [{ JWT_SECRET: 'short' }, /^JWT_SECRET: must be at least 32 characters/],
       [{ ENCRYPTION_KEYS: 'nokey' }, /^ENCRYPTION_KEYS: key #1 must look like "<id>:<base64 key>"/],
       [{ ENCRYPTION_KEYS: `k1:${randomBytes(16).toString('base64')}` }, /^ENCRYPTION_KEYS: key "k1" must be base64 of exactly 32 bytes/],
@@ -202,6 +207,12 @@ describe('loadConfig', () => {
       [{ ENCRYPTION_KEYS: `k1:${key()},k1:${key()}` }, /^ENCRYPTION_KEYS: key id "k1" is listed more than once/],
     ])('refuses malformed %j in every environment', (env, message) => {
       expect(problemsOf(env as Record<string, string>)).toEqual([expect.stringMatching(message)]);
+    });
+
+    it('DATABASE_DIRECT_URL: the direct connection next to a pooled DATABASE_URL; absent when unset', () => {
+      const pooled = load({ DATABASE_URL: 'postgres://u@pgbouncer:6432/app', DATABASE_DIRECT_URL: 'postgres://u@db:5432/app' });
+      expect(pooled).toMatchObject({ databaseUrl: 'postgres://u@pgbouncer:6432/app', databaseDirectUrl: 'postgres://u@db:5432/app' });
+      expect(load({ DATABASE_URL: 'postgres://u@db:5432/app' })).not.toHaveProperty('databaseDirectUrl');
     });
 
     it('never echoes key material in its messages', () => {

@@ -64,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     host: vars.HOST,
     port: vars.PORT,
     databaseUrl: vars.DATABASE_URL,
+    ...(vars.DATABASE_DIRECT_URL !== undefined ? { databaseDirectUrl: vars.DATABASE_DIRECT_URL } : {}),
     dataDir,
     bodyLimitBytes: vars.BODY_LIMIT,
     // Production validation required both, and development filled them in above.

@@ -6,7 +6,7 @@ import { CreateIdempotencyRecords1764000002000 } from '../idempotency/infrastruc
 import { KeyIdempotencyFingerprints1764000003000 } from '../idempotency/infrastructure/migrations/1764000003000-key-idempotency-fingerprints';
 import type { DatabaseTuning } from '../config/app-config';
 import { IntegrationsEnvironmentForeignKey1764000001500 } from './migrations/1764000001500-integrations-environment-foreign-key';
-import { QueryTimeoutClient } from './query-timeout-client';
+import { QueryTimeoutClient, QueryTimeoutClientConfig } from './query-timeout-client';
 import { QueryTimingSubscriber } from './query-timing.subscriber';
 
 /** Every entity the API registers: the integrations library's, the tenancy library's and its own. */
@@ -44,6 +44,13 @@ export const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
  * the longest wait for a free pooled connection) and no statement runs longer than
  * `statementTimeoutMs` (PostgreSQL's `statement_timeout`, which also bounds lock waits).
  *
+ * `url` may point at a transaction pooler (PgBouncer `pool_mode = transaction`): no session state
+ * is set on the connection. PgBouncer refuses startup parameters such as `statement_timeout`, and a
+ * session `SET` would stick to whichever server connection ran it. The statement timeout is applied
+ * per transaction instead ({@link QueryTimeoutClient} folds `SET LOCAL statement_timeout` into the
+ * round trip of `START TRANSACTION`) and, for statements outside a transaction, as the role's
+ * default in the database (statement-timeout-default.ts, at start-up). README "Behind PgBouncer".
+ *
  * A server that stops answering (frozen, SIGSTOPped, partitioned) enforces no `statement_timeout`:
  * node-postgres's client-side `query_timeout` bounds every query, BEGIN/COMMIT/ROLLBACK of
  * TypeORM's transactions included, and {@link QueryTimeoutClient} closes a connection whose query
@@ -69,11 +76,11 @@ export function dataSourceOptions(
     connectTimeoutMS: tuning.connectTimeoutMs,
     extra: {
       Client: QueryTimeoutClient,
-      statement_timeout: tuning.statementTimeoutMs,
+      transactionStatementTimeoutMs: tuning.statementTimeoutMs,
       query_timeout: tuning.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
       keepAlive: true,
       keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
-    },
+    } satisfies QueryTimeoutClientConfig & { Client: typeof QueryTimeoutClient },
     ...overrides,
   } as DataSourceOptions;
 }

@@ -78,11 +78,17 @@ function wireConfigurations(configurations: Configurations | undefined): Configu
   return withoutNil<ConfigurationsDto>(configurations ?? {});
 }
 
-/** The set's present values (absent and `null` members are left out). */
+/**
+ * The set's present values (absent and `null` members are left out), in their order. Runs for every
+ * field of every listed integration: a plain loop over the keys, no `[key, value]` pair per field.
+ */
 function withoutNil<T extends object>(values: T): T {
+  const source = values as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (value != null) out[key] = value;
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const value = source[keys[i]];
+    if (value != null) out[keys[i]] = value;
   }
   return out as T;
 }

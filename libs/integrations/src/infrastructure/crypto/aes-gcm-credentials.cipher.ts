@@ -9,6 +9,11 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
+/**
+ * The same language as `BASE64` for non-empty text whose length is a multiple of 4 (alphabet, then at
+ * most two `=`), checked about twice as fast: a list decrypts three stored fields per row.
+ */
+const BASE64_CHARACTERS = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** A misconfigured key list. The message names the key by position and id, never its material. */
 export class EncryptionKeyConfigError extends Error {
@@ -122,6 +127,11 @@ export class AesGcmCredentialsCipher extends CredentialsCipher {
 }
 
 function decodeBase64(text: unknown): Buffer | undefined {
-  if (typeof text !== 'string' || (text !== '' && !BASE64.test(text))) return undefined;
+  if (typeof text !== 'string' || !isBase64OrEmpty(text)) return undefined;
   return Buffer.from(text, 'base64');
+}
+
+/** `text === '' || BASE64.test(text)`, without the regex's groups. */
+export function isBase64OrEmpty(text: string): boolean {
+  return text.length % 4 === 0 && BASE64_CHARACTERS.test(text);
 }

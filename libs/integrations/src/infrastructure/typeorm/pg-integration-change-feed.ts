@@ -1,11 +1,15 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Client, ClientConfig, Notification } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { ChannelChangeListener, IntegrationChangeFeed } from '../../application/ports/integration-change-feed';
 import { CHANNELS, ChannelType } from '../../domain/integration';
+import { INTEGRATIONS_MODULE_OPTIONS, type IntegrationsModuleOptions } from '../../integrations.module-definition';
 
 /** The PostgreSQL notification channel of integration writes. */
 export const INTEGRATIONS_CHANGED = 'integrations_changed';
+
+/** application_name of the feed's dedicated connection. */
+export const CHANGE_FEED_APPLICATION_NAME = 'integrations-service change feed';
 
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 2_000;
@@ -25,8 +29,9 @@ export function changeNotice(environmentId: string, channel: ChannelType): [stri
 
 /**
  * `IntegrationChangeFeed` on PostgreSQL `LISTEN/NOTIFY`: one dedicated connection (not from the
- * pool, which would hand it to queries), opened with the data source's own connection settings on
- * the first `subscribe`. When it drops (error, server restart, network), the listener is told
+ * pool, which would hand it to queries, nor through a transaction pooler, which cannot carry
+ * `LISTEN`), opened on the first `subscribe` with the module's `listenConnectionUrl` when set, else
+ * with the data source's own connection settings. When it drops (error, server restart, network), the listener is told
  * `down` at once and the feed reconnects with a growing delay (100 ms … 2 s); each successful
  * `LISTEN` is followed by `reset`, since notices sent in between are lost.
  */
@@ -40,7 +45,10 @@ export class PgIntegrationChangeFeed extends IntegrationChangeFeed implements On
   private stopped = false;
   private connecting = false;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(INTEGRATIONS_MODULE_OPTIONS) private readonly options?: Pick<IntegrationsModuleOptions, 'listenConnectionUrl'>,
+  ) {
     super();
   }
 
@@ -116,8 +124,12 @@ export class PgIntegrationChangeFeed extends IntegrationChangeFeed implements On
     }
   }
 
-  /** The data source's connection settings (url or fields, TLS, timeouts), for one plain client. */
+  /**
+   * `listenConnectionUrl` when set, else the data source's connection settings (url or fields); TLS
+   * and connect timeout from the data source either way.
+   */
   private clientConfig(): ClientConfig {
+    const direct = this.options?.listenConnectionUrl;
     const options = this.dataSource.options as unknown as {
       url?: string;
       host?: string;
@@ -128,17 +140,25 @@ export class PgIntegrationChangeFeed extends IntegrationChangeFeed implements On
       ssl?: ClientConfig['ssl'];
       connectTimeoutMS?: number;
     };
+    const where: ClientConfig =
+      direct !== undefined
+        ? { connectionString: direct }
+        : {
+            ...(options.url !== undefined ? { connectionString: options.url } : {}),
+            ...(options.host !== undefined ? { host: options.host } : {}),
+            ...(options.port !== undefined ? { port: options.port } : {}),
+            ...(options.username !== undefined ? { user: options.username } : {}),
+            ...(options.password !== undefined ? { password: options.password } : {}),
+            ...(options.database !== undefined ? { database: options.database } : {}),
+          };
     return {
-      ...(options.url !== undefined ? { connectionString: options.url } : {}),
-      ...(options.host !== undefined ? { host: options.host } : {}),
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(options.username !== undefined ? { user: options.username } : {}),
-      ...(options.password !== undefined ? { password: options.password } : {}),
-      ...(options.database !== undefined ? { database: options.database } : {}),
+      ...where,
       ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
       ...(options.connectTimeoutMS !== undefined ? { connectionTimeoutMillis: options.connectTimeoutMS } : {}),
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      // Visible in pg_stat_activity (and PgBouncer's SHOW CLIENTS, should it ever go through one).
+      application_name: CHANGE_FEED_APPLICATION_NAME,
     };
   }
 }

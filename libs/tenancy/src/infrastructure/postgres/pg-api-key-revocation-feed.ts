@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Client, ClientConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { ApiKeyRevocationFeed, ApiKeyRevocationSubscriber } from '../../application/ports/api-key-revocation-feed';
 import { API_KEY_REVOKED_CHANNEL } from '../typeorm/typeorm-api-key.repository';
+import { TENANCY_MODULE_OPTIONS, type TenancyModuleOptions } from '../../tenancy.module-definition';
 
 /** First retry after a lost connection; doubled up to the maximum. */
 const FIRST_RETRY_MS = 100;
@@ -11,7 +12,7 @@ const MAX_RETRY_MS = 5_000;
 /**
  * `LISTEN api_key_revoked` on a dedicated connection (not one of the pool's: a pooled connection
  * is handed to other queries, and PgBouncer in transaction mode cannot carry LISTEN), opened with
- * the DataSource's own connection settings. A lost connection (PostgreSQL restarted, network) is
+ * the module's `listenConnectionUrl` when set, else with the DataSource's own connection settings. A lost connection (PostgreSQL restarted, network) is
  * reopened with a doubling delay; after every successful LISTEN the subscriber is told to
  * resynchronise. Notifications whose payload is not a key id are ignored.
  */
@@ -25,7 +26,10 @@ export class PgApiKeyRevocationFeed extends ApiKeyRevocationFeed {
   private stopped = false;
   private warned = false;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(TENANCY_MODULE_OPTIONS) private readonly options?: Pick<TenancyModuleOptions, 'listenConnectionUrl'>,
+  ) {
     super();
   }
 
@@ -93,13 +97,18 @@ export class PgApiKeyRevocationFeed extends ApiKeyRevocationFeed {
       ssl?: ClientConfig['ssl'];
       connectTimeoutMS?: number;
     };
+    const direct = this.options?.listenConnectionUrl;
     return {
-      connectionString: options.url,
-      host: options.host,
-      port: options.port,
-      user: options.username,
-      password: options.password,
-      database: options.database,
+      ...(direct !== undefined
+        ? { connectionString: direct }
+        : {
+            connectionString: options.url,
+            host: options.host,
+            port: options.port,
+            user: options.username,
+            password: options.password,
+            database: options.database,
+          }),
       ssl: options.ssl,
       connectionTimeoutMillis: options.connectTimeoutMS,
       keepAlive: true,
