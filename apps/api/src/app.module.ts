@@ -35,6 +35,9 @@ export class AppModule {
       outboundUrls: config.outboundUrls,
       credentialsCheck: config.credentialsCheck,
       credentialsCheckObserver: metrics.observers.credentialsChecks,
+      // The guard authenticates every actor in its environment, and the API's migration adds the
+      // integrations → environments foreign key: the library skips looking that environment up.
+      actorEnvironmentsConfirmed: true,
       ...(config.selectionCacheTtlMs !== undefined ? { selectionCache: { ttlMs: config.selectionCacheTtlMs } } : {}),
       ...(config.databaseDirectUrl !== undefined ? { listenConnectionUrl: config.databaseDirectUrl } : {}),
     });

@@ -41,7 +41,7 @@ export type { CredentialsCheckReport } from './application/ports/credentials-che
 // Sharing the use cases' transaction: a host that writes its own tables atomically with them runs
 // its work in UnitOfWork.run (exported by IntegrationsModule) and writes through the handle it gets.
 export { UnitOfWork } from './application/ports/unit-of-work';
-export type { DeferredTransaction, TransactionHandle } from './application/ports/unit-of-work';
+export type { DeferredOptions, DeferredTransaction, TransactionHandle } from './application/ports/unit-of-work';
 
 export * from './domain/integration';
 export * from './domain/conditions';

@@ -27,6 +27,13 @@ export interface IntegrationsModuleOptions {
   /** The in-process cache of `SelectIntegration` (docs/contract.md §8). */
   readonly selectionCache?: SelectionCacheModuleOptions;
   /**
+   * The host confirmed the environment of every actor it passes (it authenticated the caller in
+   * `actor.environmentId` of `actor.organizationId`), and keeps a foreign key from integrations to
+   * its environments (`fk_integrations_environment`): a create in the actor's own environment then
+   * skips the `EnvironmentDirectory` lookup (one round trip less). Default false.
+   */
+  readonly actorEnvironmentsConfirmed?: boolean;
+  /**
    * postgres:// URL of a direct (session) connection to the same database, for the dedicated
    * `LISTEN` connection of the selection cache's change feed. Set it when the host's DataSource goes through a
    * transaction pooler (PgBouncer `pool_mode = transaction`), which cannot carry `LISTEN`: the

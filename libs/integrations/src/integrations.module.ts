@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ActorEnvironments } from './application/access/integration-access';
 import { CreateIntegration } from './application/create-integration/create-integration.use-case';
 import { DeleteIntegration } from './application/delete-integration/delete-integration.use-case';
 import { ReencryptCredentials } from './application/reencrypt-credentials/reencrypt-credentials.use-case';
@@ -85,6 +86,11 @@ const USE_CASES = [
     {
       provide: NovuDemoProviders,
       useFactory: (options: IntegrationsModuleOptions) => new NovuDemoProviders(options.novuDemoProviders),
+      inject: [INTEGRATIONS_MODULE_OPTIONS],
+    },
+    {
+      provide: ActorEnvironments,
+      useFactory: (options: IntegrationsModuleOptions) => new ActorEnvironments(options.actorEnvironmentsConfirmed === true),
       inject: [INTEGRATIONS_MODULE_OPTIONS],
     },
   ],

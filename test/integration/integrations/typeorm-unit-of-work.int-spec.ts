@@ -2,7 +2,12 @@ import type { Pool } from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { TransactionHandle } from '../../../libs/integrations/src/application/ports/unit-of-work';
 import { EnvironmentScope } from '../../../libs/integrations/src/domain/integration';
-import { currentManager, TransactionRequiredError } from '../../../libs/integrations/src/infrastructure/typeorm/typeorm-unit-of-work';
+import {
+  currentManager,
+  onCommit,
+  pipelined,
+  TransactionRequiredError,
+} from '../../../libs/integrations/src/infrastructure/typeorm/typeorm-unit-of-work';
 import { buildIntegration } from '../../factories/integration.factory';
 import { IntegrationsDb, openIntegrationsDb } from './integrations-db';
 
@@ -145,6 +150,31 @@ describe('TypeOrmUnitOfWork and lockChannel (PostgreSQL)', () => {
     const active = await db.repository.listActivePriorities(env, 'email');
     expect(active.map((i) => i.priority)).toEqual([3, 2, 1]);
     expect(active.filter((i) => i.primary)).toHaveLength(1);
+  });
+
+  it('pipelined: statements sent together run in their order, in the transaction; the first failure is the answer', async () => {
+    const order = await db.unitOfWork.run(async () => {
+      const manager = currentManager(db.dataSource);
+      await manager.query('CREATE TEMP TABLE pipeline_order (n int) ON COMMIT DROP');
+      await pipelined(
+        db.dataSource,
+        [1, 2, 3, 4, 5].map((n) => () => manager.query('INSERT INTO pipeline_order (n) VALUES ($1)', [n])),
+      );
+      return (await manager.query('SELECT array_agg(n ORDER BY ctid) AS ns FROM pipeline_order'))[0].ns;
+    });
+    expect(order).toEqual([1, 2, 3, 4, 5]);
+
+    const first = buildIntegration(env);
+    await expect(
+      db.unitOfWork.run(() =>
+        pipelined<unknown>(db.dataSource, [
+          () => db.repository.insert(first),
+          () => currentManager(db.dataSource).query('SELECT 1 / 0'),
+          () => currentManager(db.dataSource).query('SELECT 1'),
+        ]),
+      ),
+    ).rejects.toThrow(/division by zero/);
+    expect(await exists(first.id)).toBe(false);
   });
 
   describe('runDeferred', () => {
@@ -308,6 +338,97 @@ describe('TypeOrmUnitOfWork and lockChannel (PostgreSQL)', () => {
       );
       expect(events).toEqual(['onBegin', 'opened']);
       expect(await db.dataSource.query('SELECT 1 FROM organizations WHERE id = $1', [id])).toHaveLength(1);
+      expect(held()).toBe(0);
+    });
+
+    it('overlapBegin: sends the work behind onBegin; when onBegin fails, that work rolls back and the run answers its error', async () => {
+      const refused = new Error('refused');
+      const sentBehind = buildIntegration(env);
+      let workCalls = 0;
+      await expect(
+        db.unitOfWork.runDeferred(
+          async (transaction) => {
+            const answer = transaction.query('SELECT 1 AS one'); // sent first; its answer is awaited after the work started
+            await answer;
+            throw refused;
+          },
+          async () =>
+            db.unitOfWork.run(async () => {
+              workCalls++;
+              await db.repository.insert(sentBehind);
+              return 'written';
+            }),
+          { overlapBegin: true },
+        ),
+      ).rejects.toBe(refused);
+      expect(workCalls).toBe(1);
+      expect(await exists(sentBehind.id)).toBe(false);
+      expect(held()).toBe(0);
+    });
+
+    it('overlapBegin: a failed opening statement makes the statements sent behind it fail at once (nothing runs after it)', async () => {
+      const sentBehind = buildIntegration(env);
+      const outcome = await db.unitOfWork
+        .runDeferred(
+          async (transaction) => void (await transaction.query('SELECT 1 / 0')),
+          async () => db.unitOfWork.run(() => db.repository.insert(sentBehind)),
+          { overlapBegin: true },
+        )
+        .catch((error: Error) => error.message);
+      expect(outcome).toMatch(/division by zero/);
+      expect(await exists(sentBehind.id)).toBe(false);
+      expect(held()).toBe(0);
+    });
+
+    it('commit(last): statements sent with the COMMIT; when one fails the transaction rolls back and commit rejects with it', async () => {
+      const kept = buildIntegration(env);
+      await db.unitOfWork.runDeferred(
+        async () => undefined,
+        async (deferred) => {
+          await db.unitOfWork.run(() => db.repository.insert(kept));
+          await deferred.commit(async (transaction) => void (await transaction.query('SELECT 1')));
+        },
+      );
+      expect(await exists(kept.id)).toBe(true);
+
+      const undone = buildIntegration(env);
+      const afterCommit = jest.fn();
+      await expect(
+        db.unitOfWork.runDeferred(
+          async () => undefined,
+          async (deferred) => {
+            await db.unitOfWork.run(async () => {
+              await db.repository.insert(undone);
+              onCommit(db.dataSource, afterCommit);
+            });
+            await deferred.commit(async (transaction) => void (await transaction.query('SELECT 1 / 0')));
+          },
+        ),
+      ).rejects.toThrow(/division by zero/);
+      expect(afterCommit).not.toHaveBeenCalled();
+      expect(await exists(undone.id)).toBe(false);
+      expect(held()).toBe(0);
+    });
+
+    it('runStatement joins the scope (beginning its transaction), and outside any transaction runs in auto-commit', async () => {
+      const inScope = buildIntegration(env);
+      await db.unitOfWork.runDeferred(
+        async () => undefined,
+        async () => {
+          await db.unitOfWork.runStatement(() => db.repository.insert(inScope));
+          expect(held()).toBe(1);
+          expect(await exists(inScope.id)).toBe(false); // uncommitted: the owner did not commit
+        },
+      );
+      expect(await exists(inScope.id)).toBe(false);
+
+      const alone = buildIntegration(env);
+      await db.unitOfWork.runStatement(async (transaction) => {
+        await db.repository.insert(alone);
+        // Committed by its own statement: visible to another connection at once.
+        expect(await exists(alone.id)).toBe(true);
+        expect(await transaction.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      });
       expect(held()).toBe(0);
     });
 

@@ -119,76 +119,87 @@ export class IdempotencyInterceptor implements NestInterceptor {
     reply: FastifyReply,
     next: CallHandler,
   ): Promise<unknown> {
-    // 1. A finished key answers without the lock (a replay never looks "in progress"), from a
-    // one-statement read that holds no connection afterwards.
-    const finished = await this.unitOfWork.run((transaction) => this.findLive(transaction, scope));
+    // 1. A finished key answers without the lock (a replay never looks "in progress"), from one
+    // auto-commit statement that holds no connection afterwards.
+    const finished = await this.unitOfWork.runStatement((transaction) => this.findLive(transaction, scope));
     if (finished) throw this.answerFromStore(finished, digest, scope);
 
     const fingerprint = this.fingerprints.sign(digest);
     let savepoint: Savepoint | undefined;
     // 2. Runs in the keyed transaction as soon as it begins: lock, look again (the holder may have
-    // committed in between), savepoint. Whatever it throws travels out of the use case's `run` as
-    // a `KeyUnavailable`, answered below as it is and never stored.
+    // committed in between), savepoint — sent together with BEGIN, and the use case's first
+    // statements right behind them (one round trip; each statement sees what committed before it
+    // ran, so the second look comes after the lock). Whatever it throws travels out of the use
+    // case's `run` as a `KeyUnavailable`, answered below as it is and never stored; the use case's
+    // statements sent behind it roll back with the transaction.
     const onBegin = async (transaction: TransactionHandle): Promise<void> => {
+      const [locked, stored, taken] = await Promise.allSettled([
+        this.store.tryLock(transaction, scope),
+        this.store.findLive(transaction, scope),
+        this.store.savepoint(transaction),
+      ]);
       try {
-        if (!(await this.store.tryLock(transaction, scope))) {
+        if (locked.status === 'rejected') throw locked.reason;
+        if (!locked.value) {
           void reply.header('Retry-After', '1');
           this.outcomes.record('in-progress');
           throw new ConflictException(idempotencyMessages.inProgress(scope.key));
         }
-        const stored = await this.findLive(transaction, scope);
-        if (stored) throw this.answerFromStore(stored, digest, scope);
-        savepoint = await this.store.savepoint(transaction);
+        const outcome = this.readable(stored, scope);
+        if (outcome) throw this.answerFromStore(outcome, digest, scope);
+        if (taken.status === 'rejected') throw taken.reason;
+        savepoint = taken.value;
       } catch (answer) {
         throw new KeyUnavailable(answer);
       }
     };
     try {
-      return await this.unitOfWork.runDeferred(onBegin, async (deferred) => {
-        let result: unknown;
-        try {
-          // next.handle() is called here, inside the deferred scope: the first `UnitOfWork.run` of
-          // the use case begins the keyed transaction, after its slow checks, and the writes stay
-          // uncommitted until the outcome is stored next to them.
-          result = await lastValueFrom(next.handle(), { defaultValue: undefined });
-        } catch (error) {
-          if (error instanceof KeyUnavailable) throw error;
-          const clientError = clientErrorResponse(error, path);
-          if (!clientError) throw error; // 5xx: the scope rolls back, nothing is stored
-          // 3b. Begun by the handler, or now (the handler failed before its first write).
-          const transaction = await deferred.open();
-          await savepoint!.rollback();
-          const stored = { fingerprint, statusCode: clientError.status, body: JSON.stringify(clientError.body) };
-          await this.store.save(transaction, scope, stored, this.options.ttlMs);
-          await deferred.commit();
-          this.outcomes.record('stored'); // counted once committed: a rolled-back outcome was not stored
-          // Answered with the stored bytes, so the first answer and its replays are identical.
-          throw new IdempotentReplay(stored, false);
-        }
-        // 3a. Begun by the handler, or now (a handler that wrote nothing).
-        const transaction = await deferred.open();
-        await this.store.save(
-          transaction,
-          scope,
-          { fingerprint, statusCode: successStatus, body: JSON.stringify(result) ?? 'null' },
-          this.options.ttlMs,
-        );
-        await deferred.commit();
-        this.outcomes.record('stored');
-        return result;
-      });
+      return await this.unitOfWork.runDeferred(
+        onBegin,
+        async (deferred) => {
+          let result: unknown;
+          try {
+            // next.handle() is called here, inside the deferred scope: the first `UnitOfWork.run` of
+            // the use case begins the keyed transaction, after its slow checks, and the writes stay
+            // uncommitted until the outcome is stored next to them.
+            result = await lastValueFrom(next.handle(), { defaultValue: undefined });
+          } catch (error) {
+            if (error instanceof KeyUnavailable) throw error;
+            const clientError = clientErrorResponse(error, path);
+            if (!clientError) throw error; // 5xx: the scope rolls back, nothing is stored
+            // 3b. Begun by the handler, or now (the handler failed before its first write).
+            await deferred.open();
+            await savepoint!.rollback();
+            const stored = { fingerprint, statusCode: clientError.status, body: JSON.stringify(clientError.body) };
+            // Stored by the transaction's last statements, sent with its COMMIT.
+            await deferred.commit((transaction) => this.store.save(transaction, scope, stored, this.options.ttlMs));
+            this.outcomes.record('stored'); // counted once committed: a rolled-back outcome was not stored
+            // Answered with the stored bytes, so the first answer and its replays are identical.
+            throw new IdempotentReplay(stored, false);
+          }
+          // 3a. Begun by the handler, or now (a handler that wrote nothing).
+          await deferred.open();
+          const outcome = { fingerprint, statusCode: successStatus, body: JSON.stringify(result) ?? 'null' };
+          await deferred.commit((transaction) => this.store.save(transaction, scope, outcome, this.options.ttlMs));
+          this.outcomes.record('stored');
+          return result;
+        },
+        { overlapBegin: true },
+      );
     } catch (error) {
       throw error instanceof KeyUnavailable ? error.answer : error;
     }
   }
 
   private async findLive(transaction: TransactionHandle, scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
-    try {
-      return await this.store.findLive(transaction, scope);
-    } catch (error) {
-      if (!(error instanceof UnreadableIdempotencyRecord)) throw error;
-      this.unverifiable(scope, error.keyId);
-    }
+    return this.readable(await Promise.allSettled([this.store.findLive(transaction, scope)]).then(([settled]) => settled), scope);
+  }
+
+  /** A lookup's stored outcome; a record that cannot be read is 422 (see `unverifiable`). */
+  private readable(lookup: PromiseSettledResult<StoredOutcome | undefined>, scope: IdempotencyScope): StoredOutcome | undefined {
+    if (lookup.status === 'fulfilled') return lookup.value;
+    if (!(lookup.reason instanceof UnreadableIdempotencyRecord)) throw lookup.reason;
+    this.unverifiable(scope, lookup.reason.keyId);
   }
 
   /** The replay of a stored outcome; throws 422 when the request is not the one it answered. */

@@ -47,7 +47,11 @@ export abstract class IdempotencyStore {
   /** The stored outcome of this key, unless it has expired. Throws `UnreadableIdempotencyRecord`. */
   abstract findLive(transaction: TransactionHandle, scope: IdempotencyScope): Promise<StoredOutcome | undefined>;
 
-  /** Stores (or replaces an expired) outcome that expires `ttlMs` after the database's now(). */
+  /**
+   * Stores (or replaces an expired) outcome that expires `ttlMs` after the database's now(). Sends
+   * its statements before its first `await` and fails when a live outcome is stored already (so
+   * that it can be the last statements of `DeferredTransaction.commit`).
+   */
   abstract save(transaction: TransactionHandle, scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void>;
 
   /** A savepoint in the transaction (to roll a failed handler back but keep the lock). */

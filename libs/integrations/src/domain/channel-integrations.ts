@@ -60,6 +60,9 @@ type Edit = { readonly kind: 'insert' | 'update' | 'delete'; readonly integratio
  * here; the repository loads it under the channel's lock and saves `pendingWrites()` as a unit.
  */
 export class ChannelIntegrations {
+  /** How many members of the ordering (highest first) `admit` reads: a new one is placed against the highest only. */
+  static readonly MEMBERS_READ_TO_ADMIT = 1;
+
   private readonly seats = new Map<string, Seat>();
   private readonly loaded = new Map<string, { readonly primary: boolean; readonly priority: number }>();
   private readonly edits = new Map<string, Edit>();

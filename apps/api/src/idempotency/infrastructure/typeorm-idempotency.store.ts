@@ -1,11 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { CredentialsCipher, EncryptedValue, TransactionHandle, UnitOfWork } from '@app/integrations';
-import { randomBytes } from 'node:crypto';
 import type { StoredFingerprint } from '../idempotency-fingerprint';
 import { IdempotencyScope, IdempotencyStore, Savepoint, StoredOutcome, UnreadableIdempotencyRecord } from '../idempotency.store';
 
+/** Savepoints taken by this process so far (their names). */
+let savepoints = 0;
+
 /** Prefix of the advisory-lock key (the integrations repository uses `integrations:channel`). */
 const LOCK_NAMESPACE = 'idempotency';
+
+/** What the lock statement answers when another transaction holds the key (see `tryLock`), and `save` when a live record exists. */
+const DIVISION_BY_ZERO = '22012';
+
+/** Shown next to that error in the server's log. */
+const LOCK_TAKEN_NOTE = 'division by zero = the idempotency key is in progress elsewhere (an expected 409)';
+
+/** Shown next to a failed save in the server's log (never expected under the key's lock). */
+const RECORD_EXISTS_NOTE = 'division by zero = a live record exists for this key: nothing saved';
 
 /**
  * `IdempotencyStore` on PostgreSQL: transaction-scoped advisory locks and `idempotency_records`.
@@ -24,10 +35,18 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
   }
 
   async tryLock(transaction: TransactionHandle, scope: IdempotencyScope): Promise<boolean> {
-    const rows = await transaction.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked', [
-      lockKey(scope),
-    ]);
-    return rows[0]?.locked === true;
+    // A lock held elsewhere fails the statement instead of answering false: that aborts the
+    // transaction, so the statements sent behind it (the use case's, pipelined) fail at once instead
+    // of running — and perhaps waiting on the holder's locks — in a transaction about to roll back.
+    try {
+      await transaction.query(`SELECT 1 / pg_try_advisory_xact_lock(hashtextextended($1, 0))::int AS locked -- ${LOCK_TAKEN_NOTE}`, [
+        lockKey(scope),
+      ]);
+      return true;
+    } catch (error) {
+      if (sqlState(error) === DIVISION_BY_ZERO) return false;
+      throw error;
+    }
   }
 
   async findLive(transaction: TransactionHandle, scope: IdempotencyScope): Promise<StoredOutcome | undefined> {
@@ -55,31 +74,44 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
   }
 
   async save(transaction: TransactionHandle, scope: IdempotencyScope, outcome: StoredOutcome, ttlMs: number): Promise<void> {
-    // Under the key's lock nobody else writes this row; an expired row not yet purged is replaced.
-    const rows = await transaction.query(
-      `INSERT INTO idempotency_records
-         (organization_id, idempotency_key, request_hash, request_hash_key_id, status_code, response_body, created_at, expires_at)
-       VALUES ($1, $2, $3, $7, $4, $5, now(), now() + make_interval(secs => $6::double precision / 1000))
-       ON CONFLICT (organization_id, idempotency_key) DO UPDATE
-         SET request_hash = EXCLUDED.request_hash, request_hash_key_id = EXCLUDED.request_hash_key_id, status_code = EXCLUDED.status_code,
-             response_body = EXCLUDED.response_body, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-       WHERE idempotency_records.expires_at <= now()
-       RETURNING 1 AS saved`,
-      [
-        scope.organizationId,
-        scope.key,
-        outcome.fingerprint.hash,
-        outcome.statusCode,
-        JSON.stringify(this.cipher.encrypt(outcome.body, bodyAad(scope))),
-        ttlMs,
-        outcome.fingerprint.keyId,
-      ],
-    );
-    if (rows.length !== 1) throw new Error(`idempotency record for key of organization ${scope.organizationId} already exists`);
+    // One statement (it may travel with the COMMIT: see DeferredTransaction.commit). Under the key's
+    // lock nobody else writes this row: an expired row not yet purged is replaced; a live one makes
+    // the statement fail (nothing saved: a division by zero), so that a COMMIT sent behind it rolls
+    // back instead of committing writes without their record.
+    try {
+      await transaction.query(
+        `WITH saved AS (
+           INSERT INTO idempotency_records
+             (organization_id, idempotency_key, request_hash, request_hash_key_id, status_code, response_body, created_at, expires_at)
+           VALUES ($1, $2, $3, $7, $4, $5, now(), now() + make_interval(secs => $6::double precision / 1000))
+           ON CONFLICT (organization_id, idempotency_key) DO UPDATE
+             SET request_hash = EXCLUDED.request_hash, request_hash_key_id = EXCLUDED.request_hash_key_id,
+                 status_code = EXCLUDED.status_code, response_body = EXCLUDED.response_body,
+                 created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+           WHERE idempotency_records.expires_at <= now()
+           RETURNING 1)
+         SELECT 1 / count(*)::int AS saved FROM saved -- ${RECORD_EXISTS_NOTE}`,
+        [
+          scope.organizationId,
+          scope.key,
+          outcome.fingerprint.hash,
+          outcome.statusCode,
+          JSON.stringify(this.cipher.encrypt(outcome.body, bodyAad(scope))),
+          ttlMs,
+          outcome.fingerprint.keyId,
+        ],
+      );
+    } catch (error) {
+      if (sqlState(error) === DIVISION_BY_ZERO) {
+        throw new Error(`idempotency record for key of organization ${scope.organizationId} already exists`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   async savepoint(transaction: TransactionHandle): Promise<Savepoint> {
-    const name = `idempotency_${randomBytes(6).toString('hex')}`;
+    // Unique in the process, hence in the transaction (a counter: random bytes cost a syscall each).
+    const name = `idempotency_${(savepoints = (savepoints + 1) % Number.MAX_SAFE_INTEGER)}`;
     await transaction.query(`SAVEPOINT ${name}`);
     return { rollback: async () => void (await transaction.query(`ROLLBACK TO SAVEPOINT ${name}`)) };
   }
@@ -120,6 +152,11 @@ export class TypeOrmIdempotencyStore extends IdempotencyStore {
       return rows.length;
     });
   }
+}
+
+/** The SQLSTATE of a failed statement (TypeORM's QueryFailedError carries the driver's error). */
+function sqlState(error: unknown): string | undefined {
+  return (error as { driverError?: { code?: string } } | null)?.driverError?.code;
 }
 
 function bodyAad(scope: IdempotencyScope): string {

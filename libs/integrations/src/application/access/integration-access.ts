@@ -5,6 +5,18 @@ import { EnvironmentDirectory } from '../ports/environment-directory';
 import { IntegrationRepository } from '../ports/integration.repository';
 
 /**
+ * Whether the host confirmed its actors' environments: it authenticated each caller in
+ * `actor.environmentId` of `actor.organizationId` (the API does: an API key's row names its
+ * environment, a session's environment is looked up by its guard). Then the actor's own environment
+ * is not looked up again; one deleted meanwhile (behind a cached API key) is refused by the host's
+ * foreign key from integrations to its environments (`fk_integrations_environment`), also a 404.
+ * Set from `IntegrationsModuleOptions.actorEnvironmentsConfirmed`; default: every target is looked up.
+ */
+export class ActorEnvironments {
+  constructor(readonly confirmedByHost = false) {}
+}
+
+/**
  * The environment a request acts in (docs/contract.md §2): an API key only in its own environment
  * (403 otherwise); a session user in any environment of its organization (404 otherwise).
  */
@@ -12,10 +24,14 @@ export async function resolveTargetEnvironment(
   environments: EnvironmentDirectory,
   actor: Actor,
   requestedEnvironmentId: string | undefined,
+  actorEnvironments: ActorEnvironments = new ActorEnvironments(),
 ): Promise<EnvironmentScope> {
   const environmentId = requestedEnvironmentId ?? actor.environmentId;
   if (actor.kind === 'api-key' && environmentId !== actor.environmentId) {
     throw IntegrationError.environmentForbidden();
+  }
+  if (actorEnvironments.confirmedByHost && environmentId === actor.environmentId) {
+    return { organizationId: actor.organizationId, environmentId };
   }
   const environment = await environments.find(environmentId);
   if (!environment || environment.organizationId !== actor.organizationId) {

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ChannelIntegrations } from '../../domain/channel-integrations';
 import { Integration } from '../../domain/integration';
-import { IntegrationError } from '../../domain/integration.errors';
 import { NovuDemoProviders } from '../../domain/novu-demo-providers';
-import { resolveTargetEnvironment } from '../access/integration-access';
+import { ActorEnvironments, resolveTargetEnvironment } from '../access/integration-access';
 import { CredentialsVetting } from '../credentials-vetting/credentials-vetting';
 import { IntegrationWriteResult } from '../integration-write-result';
 import { CredentialsCheckObserver, IgnoredCredentialsChecks } from '../ports/credentials-check-observer';
@@ -27,32 +26,32 @@ export class CreateIntegration {
     verifier: CredentialsVerifier,
     private readonly demoProviders: NovuDemoProviders,
     checks: CredentialsCheckObserver = new IgnoredCredentialsChecks(),
+    private readonly actorEnvironments: ActorEnvironments = new ActorEnvironments(),
   ) {
     this.vetting = new CredentialsVetting(outboundUrls, verifier, checks);
   }
 
   async execute(command: CreateIntegrationCommand): Promise<IntegrationWriteResult> {
-    const scope = await resolveTargetEnvironment(this.environments, command.actor, command.environmentId);
+    const scope = await resolveTargetEnvironment(this.environments, command.actor, command.environmentId, this.actorEnvironments);
     const integration = Integration.create({ ...command, scope }, this.demoProviders);
     const credentialsCheck = await this.vetting.vet(integration, integration.credentials, command.check ?? false);
 
+    const result = { integration, ...(credentialsCheck ? { credentialsCheck } : {}) };
+    // Placement and the demo-provider rule need the channel's writers serialised; any other
+    // create is one INSERT, which the identifier's unique index guards (a taken identifier is its
+    // 409): no transaction of its own, so plain creates run in parallel.
+    if (!ChannelIntegrations.governsCreationOf(integration)) {
+      await this.unitOfWork.runStatement(() => this.integrations.insert(integration));
+      return result;
+    }
     return this.unitOfWork.run(async () => {
-      // Placement and the demo-provider rule need the channel's writers serialised; any other
-      // create only needs the identifier's unique index, so plain inactive creates run in parallel.
-      if (!ChannelIntegrations.governsCreationOf(integration)) {
-        await this.assertIdentifierFree(integration);
-        await this.integrations.insert(integration);
-      } else {
-        const channel = await this.integrations.loadChannel(scope, integration.channel, { admitting: integration.providerId });
-        channel.admit(integration);
-        await this.assertIdentifierFree(integration);
-        await this.integrations.saveChannel(channel);
-      }
-      return { integration, ...(credentialsCheck ? { credentialsCheck } : {}) };
+      const channel = await this.integrations.loadChannel(scope, integration.channel, {
+        admitting: integration.providerId,
+        head: ChannelIntegrations.MEMBERS_READ_TO_ADMIT,
+      });
+      channel.admit(integration);
+      await this.integrations.saveChannel(channel);
+      return result;
     });
-  }
-
-  private async assertIdentifierFree(integration: Integration): Promise<void> {
-    if (await this.integrations.identifierTaken(integration, integration.identifier)) throw IntegrationError.identifierTaken();
   }
 }

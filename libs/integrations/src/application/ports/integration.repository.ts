@@ -14,6 +14,12 @@ export interface ListFilter {
 export interface LoadChannelOptions {
   /** The provider of an integration about to be created: when it is a Novu demo provider, whether one exists is loaded too. */
   readonly admitting?: string;
+  /**
+   * Load only the first `head` members of the ordering (highest first) instead of all: for a
+   * create, whose placement reads only the highest (`ChannelIntegrations.MEMBERS_READ_TO_ADMIT`),
+   * so that its cost does not grow with the channel.
+   */
+  readonly head?: number;
 }
 
 /**

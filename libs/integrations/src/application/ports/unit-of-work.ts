@@ -21,8 +21,24 @@ export interface DeferredTransaction {
    */
   open(): Promise<TransactionHandle>;
 
-  /** Commits the begun transaction and ends it: later `run` calls of the scope reject. */
-  commit(): Promise<void>;
+  /**
+   * Commits the begun transaction and ends it: later `run` calls of the scope reject. `last`, when
+   * given, makes the transaction's last statements, sent with the COMMIT (one round trip): it must
+   * send them before its first `await`. When one of them fails the transaction rolls back instead
+   * and `commit` rejects with that error.
+   */
+  commit(last?: (transaction: TransactionHandle) => Promise<void>): Promise<void>;
+}
+
+export interface DeferredOptions {
+  /**
+   * The `run` that begins the transaction sends its work right behind BEGIN and `onBegin`'s
+   * statements, without waiting for their answers (one round trip for both). `onBegin` must then
+   * send its statements before its first `await`. When `onBegin` fails, that work has run in the
+   * transaction, which rolls back once the work settles, and the run rejects with `onBegin`'s error.
+   * Off by default: the work starts once `onBegin` succeeded.
+   */
+  readonly overlapBegin?: boolean;
 }
 
 /**
@@ -32,6 +48,15 @@ export interface DeferredTransaction {
  */
 export abstract class UnitOfWork {
   abstract run<T>(work: (transaction: TransactionHandle) => Promise<T>): Promise<T>;
+
+  /**
+   * Runs work that makes one database statement (atomic by itself): inside `run` or a deferred
+   * scope it joins that transaction exactly as `run` does (beginning the scope's transaction);
+   * anywhere else it runs in auto-commit, without BEGIN and COMMIT around it.
+   */
+  runStatement<T>(work: (transaction: TransactionHandle) => Promise<T>): Promise<T> {
+    return this.run(work);
+  }
 
   /**
    * Runs `body` in a scope whose transaction is begun only when first needed, so that work done
@@ -50,5 +75,6 @@ export abstract class UnitOfWork {
   abstract runDeferred<T>(
     onBegin: (transaction: TransactionHandle) => Promise<void>,
     body: (deferred: DeferredTransaction) => Promise<T>,
+    options?: DeferredOptions,
   ): Promise<T>;
 }

@@ -19,7 +19,12 @@ const RECONNECT_MAX_MS = 2_000;
  * it to every listening session when (and only if) the transaction commits. Payload `<environmentId>:<channel>`.
  */
 export async function notifyChannelChanged(manager: EntityManager, environmentId: string, channel: ChannelType): Promise<void> {
-  await manager.query('SELECT pg_notify($1, $2)', [INTEGRATIONS_CHANGED, `${environmentId}:${channel}`]);
+  await manager.query('SELECT pg_notify($1, $2)', changeNotice(environmentId, channel));
+}
+
+/** The `pg_notify` arguments (channel, payload) of a write of this environment+channel. */
+export function changeNotice(environmentId: string, channel: ChannelType): [string, string] {
+  return [INTEGRATIONS_CHANGED, `${environmentId}:${channel}`];
 }
 
 /**

@@ -9,9 +9,9 @@ import { isNovuDemoProvider } from '../../domain/novu-demo-providers';
 import { IntegrationMapper } from './integration.mapper';
 import { INTEGRATIONS_TABLE, IntegrationConstraints, IntegrationRecord } from './integration.record';
 import { isUuid } from './uuid';
-import { currentManager, onCommit, requireTransactionManager } from './typeorm-unit-of-work';
+import { currentManager, onCommit, pipelined, requireTransactionManager } from './typeorm-unit-of-work';
 import { SelectionCache } from '../../application/selection-cache/selection-cache';
-import { notifyChannelChanged } from './pg-integration-change-feed';
+import { changeNotice, notifyChannelChanged } from './pg-integration-change-feed';
 
 /** PostgreSQL SQLSTATE for unique_violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -44,25 +44,37 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
     channel: ChannelType | undefined,
     options: LoadChannelOptions = {},
   ): Promise<ChannelIntegrations> {
-    await this.lockChannel(scope, channel);
-    const ordered = channel !== undefined && PRIMARY_CHANNELS.includes(channel);
-    const members = ordered ? await this.listActivePriorities(scope, channel) : [];
+    const manager = requireTransactionManager(this.dataSource, 'IntegrationRepository.loadChannel');
+    const ordered = channel !== undefined && PRIMARY_CHANNELS.includes(channel) && isScope(scope);
     const demo = options.admitting;
-    const demoProvidersPresent =
-      demo !== undefined && isNovuDemoProvider(demo) && (await this.countByProvider(scope, demo)) > 0 ? [demo] : [];
-    return ChannelIntegrations.restore({ scope, channel, members, demoProvidersPresent });
+    const countDemo = demo !== undefined && isNovuDemoProvider(demo) && isScope(scope);
+    // Lock first, then the reads: sent together (one round trip), each read is its own statement,
+    // so its snapshot is taken once the lock is held and it sees every earlier writer's commit.
+    const [, members, demoCount] = await pipelined<unknown>(this.dataSource, [
+      () => this.lockChannel(scope, channel),
+      () => (ordered ? this.listActivePriorities(scope, channel, options.head) : Promise.resolve([])),
+      () => (countDemo ? this.countLive(manager, scope, 'provider_id = $3', [demo]) : Promise.resolve(0)),
+    ]);
+    const demoProvidersPresent = countDemo && (demoCount as number) > 0 ? [demo] : [];
+    return ChannelIntegrations.restore({ scope, channel, members: members as ChannelMember[], demoProvidersPresent });
   }
 
   async saveChannel(channel: ChannelIntegrations): Promise<void> {
     const writes = channel.pendingWrites();
-    for (const write of writes) {
-      if (write.kind === 'insert') await this.insertRecord(write.integration);
-      else if (write.kind === 'update') await this.update(write.integration);
-      else if (write.kind === 'delete')
-        await this.softDelete(channel.scope, write.integration.id, write.integration.deletedBy, write.integration.updatedAt);
-      else await this.rerank(channel.scope, write);
-    }
-    if (writes.length > 0 && channel.channel !== undefined) await this.channelChanged(channel.scope, channel.channel);
+    if (writes.length === 0) return;
+    // One statement per write, sent together in their order (one round trip inside a transaction),
+    // then the notice. Each goes through `manager.query`, so they reach the database in this order.
+    await pipelined<unknown>(this.dataSource, [
+      ...writes.map((write) => () => {
+        if (write.kind === 'insert') return this.insertRecord(write.integration);
+        if (write.kind === 'update') return this.update(write.integration);
+        if (write.kind === 'delete') {
+          return this.softDelete(channel.scope, write.integration.id, write.integration.deletedBy, write.integration.updatedAt);
+        }
+        return this.rerank(channel.scope, write);
+      }),
+      ...(channel.channel !== undefined ? [() => this.channelChanged(channel.scope, channel.channel!)] : []),
+    ]);
   }
 
   /**
@@ -73,6 +85,14 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
    */
   private async channelChanged(scope: EnvironmentScope, channel: ChannelType): Promise<void> {
     await notifyChannelChanged(this.manager(), scope.environmentId, channel);
+    this.selectionCacheChanged(scope, channel);
+  }
+
+  /**
+   * This instance's cache, now and again once the surrounding transaction has committed (outside a
+   * transaction: call it after the statement, which has committed then).
+   */
+  private selectionCacheChanged(scope: EnvironmentScope, channel: ChannelType): void {
     const cache = this.selectionCache;
     if (!cache) return;
     cache.changed(scope.environmentId, channel);
@@ -90,16 +110,16 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
     await manager.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
   }
 
-  /** The places of the active delivery integrations of that channel, highest first. */
-  async listActivePriorities(scope: EnvironmentScope, channel: ChannelType): Promise<ChannelMember[]> {
+  /** The places of the active delivery integrations of that channel, highest first (the first `head` only, when given). */
+  async listActivePriorities(scope: EnvironmentScope, channel: ChannelType, head?: number): Promise<ChannelMember[]> {
     if (!isScope(scope)) return [];
-    const records = await this.activeOfChannel(scope, channel).select(['i.id', 'i.priority', 'i.primary', 'i.createdAt']).getMany();
-    return records.map((record) => ({
-      id: record.id,
-      priority: record.priority,
-      primary: record.primary,
-      createdAt: new Date(record.createdAt),
-    }));
+    const rows: { id: string; priority: number; is_primary: boolean; created_at: Date }[] = await this.manager().query(
+      `SELECT id, priority, is_primary, created_at FROM integrations
+        WHERE organization_id = $1 AND environment_id = $2 AND NOT deleted AND channel = $3 AND active AND kind = 'delivery'
+        ORDER BY priority DESC, is_primary DESC, created_at ASC, id ASC LIMIT $4`,
+      [scope.organizationId, scope.environmentId, channel, head ?? null],
+    );
+    return rows.map((row) => ({ id: row.id, priority: row.priority, primary: row.is_primary, createdAt: new Date(row.created_at) }));
   }
 
   async identifierTaken(scope: EnvironmentScope, identifier: string, exceptId?: string): Promise<boolean> {
@@ -112,50 +132,67 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
   /** How many non-deleted integrations of the environment use this provider. */
   async countByProvider(scope: EnvironmentScope, providerId: string): Promise<number> {
     if (!isScope(scope)) return 0;
-    return this.live(scope).andWhere('i.providerId = :providerId', { providerId }).getCount();
+    return this.countLive(this.manager(), scope, 'provider_id = $3', [providerId]);
   }
 
+  /** Live rows of the environment matching `condition` (parameters from `$3`). */
+  private async countLive(manager: EntityManager, scope: EnvironmentScope, condition: string, parameters: unknown[]): Promise<number> {
+    const [row]: { n: number }[] = await manager.query(
+      `SELECT count(*)::int AS n FROM integrations WHERE organization_id = $1 AND environment_id = $2 AND NOT deleted AND ${condition}`,
+      [scope.organizationId, scope.environmentId, ...parameters],
+    );
+    return row?.n ?? 0;
+  }
+
+  /**
+   * One statement, so it needs no transaction of its own. Only an active delivery integration
+   * changes what selection reads (its active rows of a channel): that one also tells the selection
+   * caches, from the same statement.
+   */
   async insert(integration: Integration): Promise<void> {
-    await this.insertRecord(integration);
-    if (integration.channel !== undefined && integration.kind === 'delivery') {
-      await this.channelChanged(
-        { organizationId: integration.organizationId, environmentId: integration.environmentId },
-        integration.channel,
-      );
-    }
+    const selectable = integration.active && integration.kind === 'delivery' && integration.channel !== undefined;
+    if (!selectable) return this.insertRecord(integration);
+    const scope = { organizationId: integration.organizationId, environmentId: integration.environmentId };
+    const [sql, parameters] = insertStatement(this.mapper.toRecord(integration));
+    await translateWriteErrors(integration, () =>
+      this.manager().query(
+        `WITH inserted AS (${sql} RETURNING 1) SELECT pg_notify($${parameters.length + 1}, $${parameters.length + 2}) FROM inserted`,
+        [...parameters, ...changeNotice(integration.environmentId, integration.channel!)],
+      ),
+    );
+    this.selectionCacheChanged(scope, integration.channel!);
   }
 
   private async insertRecord(integration: Integration): Promise<void> {
-    const record = this.mapper.toRecord(integration);
-    await translateUniqueViolation(() => this.manager().insert(IntegrationRecord, record));
+    const [sql, parameters] = insertStatement(this.mapper.toRecord(integration));
+    await translateWriteErrors(integration, () => this.manager().query(sql, parameters));
   }
 
   /** Replaces every mutable field of an existing integration (same encryption and 409 rules). */
   async update(integration: Integration): Promise<void> {
     const record = this.mapper.toRecord(integration);
-    const result = await translateUniqueViolation(() =>
-      this.manager()
-        .createQueryBuilder()
-        .update(IntegrationRecord)
-        .set({
-          name: record.name,
-          identifier: record.identifier,
-          active: record.active,
-          primary: record.primary,
-          priority: record.priority,
-          credentials: record.credentials,
-          configurations: record.configurations,
-          conditions: record.conditions,
-          updatedAt: record.updatedAt,
-        })
-        .where('id = :id AND organization_id = :organizationId AND environment_id = :environmentId AND NOT deleted', {
-          id: record.id,
-          organizationId: record.organizationId,
-          environmentId: record.environmentId,
-        })
-        .execute(),
-    );
-    if (result.affected === 0) throw IntegrationError.integrationNotFound(integration.id);
+    const [, affected] = (await translateUniqueViolation(() =>
+      this.manager().query(
+        `UPDATE integrations SET name = $4, identifier = $5, active = $6, is_primary = $7, priority = $8, credentials = $9::jsonb,
+                configurations = $10::jsonb, conditions = $11::jsonb, updated_at = $12
+          WHERE id = $1 AND organization_id = $2 AND environment_id = $3 AND NOT deleted`,
+        [
+          record.id,
+          record.organizationId,
+          record.environmentId,
+          record.name,
+          record.identifier,
+          record.active,
+          record.primary,
+          record.priority,
+          JSON.stringify(record.credentials),
+          JSON.stringify(record.configurations),
+          JSON.stringify(record.conditions),
+          record.updatedAt,
+        ],
+      ),
+    )) as [unknown, number];
+    if (affected === 0) throw IntegrationError.integrationNotFound(integration.id);
   }
 
   /** A new primary flag and priority for one integration of the environment (none other changes). */
@@ -203,16 +240,11 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
   /** Soft delete: sets `deleted`, `deletedAt`, `deletedBy`, clears primary. */
   async softDelete(scope: EnvironmentScope, id: string, deletedBy: string | undefined, at: Date): Promise<void> {
     if (!isScope(scope) || !isUuid(id)) return;
-    await this.manager()
-      .createQueryBuilder()
-      .update(IntegrationRecord)
-      .set({ deleted: true, deletedAt: at, deletedBy: deletedBy ?? null, primary: false, updatedAt: at })
-      .where('id = :id AND organization_id = :organizationId AND environment_id = :environmentId AND NOT deleted', {
-        id,
-        organizationId: scope.organizationId,
-        environmentId: scope.environmentId,
-      })
-      .execute();
+    await this.manager().query(
+      `UPDATE integrations SET deleted = true, deleted_at = $4, deleted_by = $5, is_primary = false, updated_at = $4
+        WHERE id = $1 AND organization_id = $2 AND environment_id = $3 AND NOT deleted`,
+      [id, scope.organizationId, scope.environmentId, at, deletedBy ?? null],
+    );
   }
 
   private manager(): EntityManager {
@@ -276,6 +308,61 @@ export class TypeOrmIntegrationRepository extends IntegrationRepository {
 
 function isScope(scope: EnvironmentScope): boolean {
   return isUuid(scope.organizationId) && isUuid(scope.environmentId);
+}
+
+/** PostgreSQL SQLSTATE for foreign_key_violation. */
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/** The INSERT of one integration record, with its parameters (jsonb as JSON text). */
+function insertStatement(record: IntegrationRecord): [string, unknown[]] {
+  return [
+    `INSERT INTO integrations (id, organization_id, environment_id, name, identifier, provider_id, channel, kind, active, is_primary,
+       priority, credentials, configurations, conditions, deleted, deleted_at, deleted_by, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14::jsonb, $15, $16, $17, $18, $19)`,
+    [
+      record.id,
+      record.organizationId,
+      record.environmentId,
+      record.name,
+      record.identifier,
+      record.providerId,
+      record.channel,
+      record.kind,
+      record.active,
+      record.primary,
+      record.priority,
+      JSON.stringify(record.credentials),
+      JSON.stringify(record.configurations),
+      JSON.stringify(record.conditions),
+      record.deleted,
+      record.deletedAt,
+      record.deletedBy,
+      record.createdAt,
+      record.updatedAt,
+    ],
+  ];
+}
+
+/**
+ * An insert's errors in the domain's terms: the identifier's unique index → 409; the host's
+ * foreign key to its environments (an environment deleted meanwhile, e.g. behind a cached API key)
+ * → 404 on that environment. Anything else is rethrown.
+ */
+async function translateWriteErrors<T>(integration: Integration, write: () => Promise<T>): Promise<T> {
+  try {
+    return await translateUniqueViolation(write);
+  } catch (error) {
+    if (isForeignKeyViolation(error, IntegrationConstraints.environmentForeignKey)) {
+      throw IntegrationError.environmentNotFound(integration.environmentId);
+    }
+    throw error;
+  }
+}
+
+function isForeignKeyViolation(error: unknown, constraint: string): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = error.driverError as { code?: string; constraint?: string } | undefined;
+  return driverError?.code === FOREIGN_KEY_VIOLATION && driverError.constraint === constraint;
 }
 
 /** A unique violation of the identifier index becomes the domain's 409; anything else is rethrown. */
