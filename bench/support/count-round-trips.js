@@ -2,9 +2,13 @@
 /**
  * Counts the process's PostgreSQL round trips: `node --require bench/support/count-round-trips.js …`
  * wraps `pg`'s `Client.prototype.query` before the program loads, so every statement of every
- * client (pooled ones, TypeORM's, a LISTEN connection's; BEGIN, COMMIT and ROLLBACK included) adds
- * one. One `query` call is one round trip: node-postgres sends each statement (parse, bind, execute,
- * sync) in one flight and waits for its answer before the client sends the next.
+ * client (pooled ones, TypeORM's, a LISTEN connection's; BEGIN, COMMIT and ROLLBACK included) is
+ * counted. `total` is round trips: a statement sent while its client has no other one in flight
+ * starts one. Without pipelining node-postgres waits for each answer before it sends the next
+ * statement, so every statement is a round trip; a client in pipeline mode (`client.pipeline`, as
+ * the service's transactions use) sends statements behind one still in flight, and those share its
+ * round trip (the rule of test/e2e/round-trips.e2e-spec.ts). `byKind` and `byStatement` count
+ * statements.
  *
  * The counts are kept by the first word of the statement (`SELECT`, `INSERT`, `BEGIN`, …, or
  * `(prepared)` for a query object without text) and handed to the parent process over the IPC
@@ -32,9 +36,14 @@ function kindOf(text) {
   return match ? match[1].toUpperCase() : '(other)';
 }
 
+/** Statements sent and not answered yet, per client. */
+const inFlight = new WeakMap();
+
 const query = Client.prototype.query;
 Client.prototype.query = function countedQuery(...args) {
-  counts.total += 1;
+  const pending = inFlight.get(this) ?? 0;
+  if (!this.pipeline || pending === 0) counts.total += 1;
+  inFlight.set(this, pending + 1);
   const text = textOf(args);
   const kind = kindOf(text);
   counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
@@ -49,7 +58,28 @@ Client.prototype.query = function countedQuery(...args) {
           .slice(0, STATEMENT_CHARS);
   if (!counts.byStatement.has(statement) && counts.byStatement.size >= MAX_STATEMENTS) statement = '(more statements)';
   counts.byStatement.set(statement, (counts.byStatement.get(statement) ?? 0) + 1);
-  return query.apply(this, args);
+  let settled = false;
+  const settle = () => {
+    if (settled) return;
+    settled = true;
+    inFlight.set(this, (inFlight.get(this) ?? 1) - 1);
+  };
+  const callback = args.length > 0 && typeof args[args.length - 1] === 'function' ? args[args.length - 1] : undefined;
+  if (callback) {
+    args[args.length - 1] = function answered(...answer) {
+      settle();
+      return callback.apply(this, answer);
+    };
+  }
+  const result = query.apply(this, args);
+  if (callback) return result;
+  if (result && typeof result.then === 'function') result.then(settle, settle);
+  else if (result && typeof result.on === 'function') {
+    // A submittable (a query object, a cursor): answered once it ends or fails.
+    result.once('end', settle);
+    result.once('error', settle);
+  } else settle();
+  return result;
 };
 
 /** The counts so far: `total`, `byKind` (first word), `byStatement` (the text, whitespace collapsed, random `_<hex>` suffixes as `_…`, cut at 160 characters). */
