@@ -5,7 +5,7 @@ import { IntegrationsModule } from '@app/integrations';
 import { TenancyModule } from '@app/tenancy';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
-import { runMigrationsSerialised } from './database/serialised-migrations';
+import { migrationDataSourceOptions, runMigrationsSerialised } from './database/serialised-migrations';
 import { ensureStatementTimeoutDefault } from './database/statement-timeout-default';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -67,14 +67,14 @@ export class AppModule {
             return dataSourceOptions(config.databaseUrl, { migrationsRun: false }, config.database);
           },
           dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
+            // On a connection of its own, with the migrations' timeouts, then the service's pool.
+            const migrator = await new DataSource(migrationDataSourceOptions(options!)).initialize();
             try {
-              await runMigrationsSerialised(dataSource);
-            } catch (error) {
-              await dataSource.destroy().catch(() => undefined);
-              throw error;
+              await runMigrationsSerialised(migrator);
+            } finally {
+              await migrator.destroy().catch(() => undefined);
             }
-            return dataSource;
+            return new DataSource(options!).initialize();
           },
         }),
         // Imported here too for hosts of the app's context without HTTP (the CLI, main.ts's first bootstrap).
