@@ -54,12 +54,18 @@ describe('docker/compose.yaml (parsed; not run: no Docker engine here)', () => {
 
   it('puts a load balancer on the host port, reaching every replica by the service name', () => {
     const lb = service('lb');
+    expect(lb.image).toMatch(/^nginx:/);
     expect(lb.ports).toEqual(['127.0.0.1:3000:80']);
-    expect(lb.volumes).toEqual(['./Caddyfile:/etc/caddy/Caddyfile:ro']);
-    const caddyfile = readFileSync(resolve(DOCKER, 'Caddyfile'), 'utf8');
-    // Caddy resolves `api` again and again (one A record per replica), on the api's PORT.
-    expect(caddyfile).toMatch(new RegExp(`^\\s*dynamic a api ${env('api', 'PORT')} \\{$`, 'm'));
-    expect(caddyfile).toMatch(/^\s*refresh \d+s$/m);
+    expect(lb.volumes).toEqual(['./nginx.conf:/etc/nginx/conf.d/default.conf:ro']);
+    const nginx = readFileSync(resolve(DOCKER, 'nginx.conf'), 'utf8');
+    // Docker's DNS, re-read: a name in a variable is resolved per request (a literal one only at start-up).
+    expect(nginx).toMatch(/^resolver 127\.0\.0\.11 valid=\d+s/m);
+    const target = /^\s*set \$(\w+) http:\/\/api:(\d+);$/m.exec(nginx);
+    expect(target?.[2]).toBe(env('api', 'PORT'));
+    expect(nginx).toMatch(new RegExp(`^\\s*proxy_pass \\$${target?.[1]};$`, 'm'));
+    // Failed connections go to the next replica; a POST already sent is never sent again.
+    expect(nginx).toMatch(/^\s*proxy_next_upstream error timeout;$/m);
+    expect(nginx).not.toMatch(/^\s*proxy_next_upstream[^;\n]*non_idempotent/m);
   });
 
   it('sends the api through PgBouncer in transaction mode, and LISTEN directly to PostgreSQL', () => {
@@ -101,7 +107,7 @@ describe('docker/compose.yaml (parsed; not run: no Docker engine here)', () => {
     expect(service('redis').image).toMatch(/^redis:/);
   });
 
-  it('keeps docker/Caddyfile next to the compose file', () => {
-    expect(existsSync(resolve(DOCKER, 'Caddyfile'))).toBe(true);
+  it('keeps docker/nginx.conf next to the compose file', () => {
+    expect(existsSync(resolve(DOCKER, 'nginx.conf'))).toBe(true);
   });
 });
