@@ -79,6 +79,9 @@ describe('docker/compose.yaml (parsed; not run: no Docker engine here)', () => {
     // postgres:15 stores SCRAM secrets; PgBouncer needs the password itself to log in with SCRAM.
     expect(env('pgbouncer', 'AUTH_TYPE')).toBe('scram-sha-256');
     expect(service('pgbouncer').image).toMatch(/^edoburu\/pgbouncer:\d+\.\d+\.\d+$/);
+    // Fails fast while the pool is exhausted (below the statement timeout, 5 s by default), recovers fast after an outage.
+    expect(Number(env('pgbouncer', 'QUERY_WAIT_TIMEOUT'))).toBeLessThan(5);
+    expect(Number(env('pgbouncer', 'SERVER_LOGIN_RETRY'))).toBeLessThanOrEqual(2);
   });
 
   it('starts the api once PostgreSQL and PgBouncer are healthy', () => {
