@@ -131,7 +131,11 @@ describe('the packed library in a host project outside the repository', () => {
   });
 
   it("runs the library's migrations next to the host's own, without a foreign key to a table it does not own", () => {
-    expect(output.migrations).toEqual(['CreateWorkspaces1700000000000', 'CreateIntegrations1764000001000']);
+    expect(output.migrations).toEqual([
+      'CreateWorkspaces1700000000000',
+      'CreateIntegrations1764000001000',
+      'OrganizationInIntegrationKeys1764200000000',
+    ]);
     expect(output.foreignKeys).toEqual([]);
   });
 

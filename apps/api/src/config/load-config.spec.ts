@@ -423,7 +423,8 @@ describe('loadConfig', () => {
     );
 
     it('builds DATABASE_URL around the POSTGRES_PASSWORD of the environment', () => {
-      expect(setting('DATABASE_URL')).toMatch(/^"postgres:\/\/integrations:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/integrations"$/);
+      // Through PgBouncer since issue #13 (DATABASE_DIRECT_URL goes to postgres: docker-compose.spec.ts).
+      expect(setting('DATABASE_URL')).toMatch(/^"postgres:\/\/integrations:\$\{POSTGRES_PASSWORD:\?[^}]+\}@pgbouncer:5432\/integrations"$/);
     });
 
     it('holds no placeholder secret', () => {

@@ -1,6 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Names of the constraints and indexes created by migration 1764000001000 (matched in error handling). */
+/**
+ * Names of the constraints and indexes created by migration 1764000001000 (matched in error handling);
+ * 1764200000000 rebuilt the primary key and both unique indexes with `organization_id` first, same names.
+ */
 export const INTEGRATIONS_TABLE = 'integrations';
 export const IntegrationConstraints = {
   primaryKey: 'pk_integrations',
@@ -11,9 +14,9 @@ export const IntegrationConstraints = {
   kindChannelCheck: 'ck_integrations_kind_channel',
   priorityCheck: 'ck_integrations_priority',
   primaryChannelCheck: 'ck_integrations_primary_channel',
-  /** UNIQUE (environment_id, identifier) WHERE NOT deleted. */
+  /** UNIQUE (organization_id, environment_id, identifier) WHERE NOT deleted. */
   identifierUnique: 'ux_integrations_environment_identifier',
-  /** UNIQUE (environment_id, channel) WHERE is_primary AND NOT deleted. */
+  /** UNIQUE (organization_id, environment_id, channel) WHERE is_primary AND NOT deleted. */
   primaryUnique: 'ux_integrations_environment_channel_primary',
   organizationIndex: 'ix_integrations_organization',
   environmentChannelIndex: 'ix_integrations_environment_channel_active',
@@ -30,7 +33,8 @@ export class IntegrationRecord {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: IntegrationConstraints.primaryKey })
   id: string;
 
-  @Column({ type: 'uuid', name: 'organization_id' })
+  /** First column of the primary key (organization_id, id): migration 1764200000000. */
+  @PrimaryColumn({ type: 'uuid', name: 'organization_id', primaryKeyConstraintName: IntegrationConstraints.primaryKey })
   organizationId: string;
 
   @Column({ type: 'uuid', name: 'environment_id' })

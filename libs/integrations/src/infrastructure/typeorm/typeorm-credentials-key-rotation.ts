@@ -37,7 +37,8 @@ export class TypeOrmCredentialsKeyRotation extends CredentialsKeyRotation {
         const fresh = this.mapper.toRecord(this.mapper.toDomain(record));
         await manager.update(
           IntegrationRecord,
-          { id: record.id },
+          // The whole primary key (organization, id): an index lookup, and one shard under Citus.
+          { organizationId: record.organizationId, id: record.id },
           {
             credentials: fresh.credentials,
             configurations: fresh.configurations,
