@@ -16,7 +16,7 @@ describe.each([
 ])('rate limits %s (README "Rate limits")', (_store, inRedis) => {
   let testApp: TestApp;
 
-  async function start(settings: Partial<RateLimitSettings>): Promise<TestApp> {
+  async function start(settings: Partial<RateLimitSettings>, overrides: Partial<AppConfig> = {}): Promise<TestApp> {
     if (inRedis) await requireRedis();
     const rateLimits: RateLimitSettings = {
       enabled: true,
@@ -27,7 +27,7 @@ describe.each([
       ...(inRedis ? { redisUrl: TEST_REDIS_URL } : {}),
       ...settings,
     };
-    testApp = await startTestApp({ rateLimits } satisfies Partial<AppConfig>);
+    testApp = await startTestApp({ rateLimits, ...overrides } satisfies Partial<AppConfig>);
     return testApp;
   }
 
@@ -129,6 +129,31 @@ describe.each([
     const valid = await ApiClient.apiKey(app.baseUrl, environments[0]!.apiKey).get(ROUTE);
     expectRefusal(valid, /^Too many failed authentication attempts/);
     expectRefusal(await new ApiClient(app.baseUrl, undefined).get(ROUTE), /^Too many failed authentication attempts/);
+  });
+
+  /** FAILED_AUTH failures "from" `forwardedFor`, then one more request from each of `others`: their statuses. */
+  async function failThenProbe(app: TestApp, forwardedFor: string, others: string[]): Promise<number[]> {
+    const stranger = new ApiClient(app.baseUrl, 'ApiKey not-a-key');
+    for (let i = 0; i < FAILED_AUTH; i++) expect((await stranger.get(ROUTE, { 'X-Forwarded-For': forwardedFor })).status).toBe(401);
+    const statuses: number[] = [];
+    for (const other of others) statuses.push((await stranger.get(ROUTE, { 'X-Forwarded-For': other })).status);
+    return statuses;
+  }
+
+  it('behind a trusted proxy (TRUST_PROXY) counts failed authentications per client of X-Forwarded-For', async () => {
+    const app = await start({ failedAuthPerMinute: FAILED_AUTH }, { trustProxy: ['127.0.0.1', '::1'] });
+    // The proxy's other clients keep their budget; the failing one is refused.
+    expect(await failThenProbe(app, '203.0.113.7', ['198.51.100.2', '203.0.113.7'])).toEqual([401, 429]);
+  });
+
+  it('without TRUST_PROXY ignores X-Forwarded-For: a client cannot pick a fresh address per guess', async () => {
+    const app = await start({ failedAuthPerMinute: FAILED_AUTH });
+    expect(await failThenProbe(app, '203.0.113.7', ['198.51.100.2', '192.0.2.9'])).toEqual([429, 429]);
+  });
+
+  it('trusts X-Forwarded-For only from a listed proxy address', async () => {
+    const app = await start({ failedAuthPerMinute: FAILED_AUTH }, { trustProxy: ['10.9.8.7'] });
+    expect(await failThenProbe(app, '203.0.113.7', ['198.51.100.2'])).toEqual([429]);
   });
 });
 

@@ -28,6 +28,8 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    // request.ip from X-Forwarded-For only when the socket's peer is a listed proxy (TRUST_PROXY).
+    ...(config.trustProxy?.length ? { trustProxy: config.trustProxy.join(',') } : {}),
     // return503OnClosing off: requests arriving while we drain get our own 503 (connection-draining.ts).
     return503OnClosing: false,
     // Errors answered before Nest sees the request, in the service's error shape (framework-errors.ts).

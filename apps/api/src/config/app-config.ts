@@ -45,6 +45,8 @@ export interface AppConfig {
   readonly logFormat: LogFormat;
   /** Request budgets (RATE_LIMIT_*, REDIS_URL; README "Rate limits"). */
   readonly rateLimits: RateLimitSettings;
+  /** Reverse proxies whose `X-Forwarded-For` names the client (TRUST_PROXY): addresses or CIDR ranges. None: the socket's address. */
+  readonly trustProxy?: readonly string[];
 }
 
 /** Budgets per minute: reads and writes per API key or session organization, failed authentications per client address. */

@@ -1,4 +1,5 @@
 import { Transform } from 'class-transformer';
+import * as ipaddr from 'ipaddr.js';
 import { IsIn, IsOptional, IsString } from 'class-validator';
 import type { AppConfig } from './app-config';
 import { Flag, oneOf, requiredInProduction, Rules, WholeNumber } from './environment-decorators';
@@ -176,6 +177,24 @@ export class EnvironmentVariables {
   @IsString({ each: true })
   OUTBOUND_URL_ALLOW: string[] = [];
 
+  /**
+   * Comma-separated IP addresses or CIDR ranges of the reverse proxies in front of the service
+   * (nginx, a load balancer): a request from one of them is attributed to the client address its
+   * `X-Forwarded-For` names (the failed-authentication budget, the access log). Unset: the socket's
+   * address, whatever the headers say (trusting every sender would let a client pick its address).
+   */
+  @Transform(({ value }: { value: string }) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  @Rules<string[]>((entries) => {
+    const bad = entries.find((entry) => !isAddressOrRange(entry));
+    return bad === undefined ? undefined : `must list IP addresses or CIDR ranges, e.g. 10.0.0.0/8,127.0.0.1 (got "${bad.slice(0, 64)}")`;
+  })
+  TRUST_PROXY: string[] = [];
+
   @Flag()
   OUTBOUND_URL_REFUSE_UNRESOLVABLE = false;
 
@@ -311,4 +330,17 @@ function parseBaseUrls(raw: string): ParsedBaseUrls {
     else problems.push(`"${entry}" must look like providerId=https://host[:port][/path]`);
   }
   return { baseUrls, problems };
+}
+
+/** An IPv4/IPv6 address or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrRange(entry: string): boolean {
+  if (entry.includes('/')) {
+    try {
+      ipaddr.parseCIDR(entry);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return ipaddr.isValid(entry);
 }

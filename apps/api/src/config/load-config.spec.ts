@@ -129,6 +129,7 @@ describe('loadConfig', () => {
         REDIS_URL: 'redis://cache:6379/2',
         RATE_LIMIT_REDIS_PREFIX: 'staging:rl',
         LOG_FORMAT: 'JSON',
+        TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,fd00::/8',
       });
       expect(config).toEqual({
         nodeEnv: 'test',
@@ -161,6 +162,7 @@ describe('loadConfig', () => {
           redisUrl: 'redis://cache:6379/2',
           redisKeyPrefix: 'staging:rl',
         },
+        trustProxy: ['10.0.0.0/8', '127.0.0.1', 'fd00::/8'],
         logFormat: 'json',
       });
       expect(logs).toEqual([]);
@@ -191,6 +193,9 @@ describe('loadConfig', () => {
       [{ RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '-3' }, /^RATE_LIMIT_FAILED_AUTH_PER_MINUTE: must be a whole number/],
       [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL: must start with redis:\/\/ or rediss:\/\//],
       [{ REDIS_URL: 'not a url' }, /^REDIS_URL: not a URL/],
+      [{ TRUST_PROXY: 'nginx' }, /^TRUST_PROXY: must list IP addresses or CIDR ranges, e.g. 10.0.0.0\/8,127.0.0.1 \(got "nginx"\)/],
+      [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY: must list IP addresses or CIDR ranges/],
+      [{ TRUST_PROXY: '127.0.0.1,true' }, /^TRUST_PROXY: .*\(got "true"\)/],
       [{ DATABASE_URL: 'mysql://x/y' }, /^DATABASE_URL: must start with postgres:\/\//],
       [{ DATABASE_URL: 'not a url' }, /^DATABASE_URL: not a URL/],
       [{ DATABASE_URL: 'postgres://host:5432' }, /^DATABASE_URL: names no database/],

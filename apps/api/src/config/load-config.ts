@@ -96,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       redisUrl: vars.REDIS_URL,
       redisKeyPrefix: vars.RATE_LIMIT_REDIS_PREFIX,
     },
+    ...(vars.TRUST_PROXY.length > 0 ? { trustProxy: vars.TRUST_PROXY } : {}),
     // Absent unless exposed somewhere (README "Metrics").
     metrics:
       vars.METRICS_TOKEN !== undefined || vars.METRICS_PORT !== undefined
