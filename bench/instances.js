@@ -1,8 +1,6 @@
-#!/usr/bin/env node
 'use strict';
 /**
- * `node bench/instances.js` (or `npm run bench -- --scenario instances`; see bench/README.md,
- * "Instances"). Figures, not tests; needs `npm run build` first.
+ * `npm run bench -- --scenario instances` (see bench/README.md, "Instances"). Figures, not tests.
  *
  * One PostgreSQL (DATABASE_URL's server, database `integrations_bench_instances`, otherwise a
  * throwaway embedded cluster under .data/), one PgBouncer in transaction mode in front of it
@@ -25,274 +23,39 @@
  * show that nothing breaks and nothing stale is served. Progress on stderr, the table on stdout,
  * the figures in bench/results/instances.json. Exits 1 when an error or a stale answer was seen.
  *
- * Plain CommonJS, self-contained (bench/run.js runs its own main() when loaded, so nothing is shared
- * with it but the approach: a snapshot of dist/, its own PostgreSQL, child processes).
+ * A mode of bench/run.js: the dist/ snapshot, PostgreSQL, the service processes, the CLI bootstrap,
+ * HTTP requests, progress and cleanup are its helpers (`h`); this file adds PgBouncer, the
+ * round-robin load over N instances and the staleness check.
  */
-const { spawn, execFile } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const ROOT = path.resolve(__dirname, '..');
-const DIST = path.join(ROOT, 'dist');
-const FILES = {
-  main: 'apps/api/apps/api/src/main.js',
-  cli: 'apps/api/apps/api/src/cli.js',
-  embedded: 'apps/api/apps/api/src/database/embedded-postgres.js',
-};
-const HOST = '127.0.0.1';
-const DATABASE = 'integrations_bench_instances';
-const RESULTS = path.join(__dirname, 'results', 'instances.json');
-
-function intEnv(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${name} must be an integer in ${min}..${max} (got "${raw}")`);
-  return value;
-}
-const REQUESTS = intEnv('BENCH_REQUESTS', 2000, 1, 10_000_000);
-const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 16, 1, 10_000);
-const WARMUP = intEnv('BENCH_WARMUP', 200, 0, 1_000_000);
-const MAX_INSTANCES = intEnv('BENCH_INSTANCES', 3, 1, 8);
-const STALE_BOUND_MS = intEnv('BENCH_STALE_BOUND_MS', 5_000, 10, 600_000);
-const POOL_SIZE = intEnv('BENCH_PGBOUNCER_POOL_SIZE', 20, 1, 1000);
-
-// ---------------------------------------------------------------------------------------------
-// Output and cleanup
-
-const started = Date.now();
-function progress(message) {
-  process.stderr.write(`[bench instances ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}\n`);
-}
-const cleanups = [];
-const syncCleanups = [];
-async function cleanup() {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()();
-    } catch (error) {
-      progress(`cleanup step failed: ${error && error.message ? error.message : error}`);
-    }
+/** bench/run.js's helpers, set when the mode starts, and the knobs read through them. */
+let h;
+let REQUESTS;
+let CONCURRENCY;
+let WARMUP;
+let MAX_INSTANCES;
+let STALE_BOUND_MS;
+let POOL_SIZE;
+const progress = (message) => h.progress(`instances: ${message}`);
+/** run.js's request, with a kept body parsed as JSON (undefined when it is not JSON). */
+async function request(agent, options, base) {
+  const answer = await h.request(agent, options, base);
+  if (!options.keepBody) return answer;
+  try {
+    return { ...answer, body: JSON.parse(answer.body) };
+  } catch {
+    return { ...answer, body: undefined };
   }
 }
-process.on('exit', () => {
-  for (const fn of syncCleanups.splice(0).reverse()) {
-    try {
-      fn();
-    } catch {
-      /* exiting anyway */
-    }
-  }
-});
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    progress(`${signal}: stopping ...`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-// ---------------------------------------------------------------------------------------------
-// dist/ snapshot, PostgreSQL, PgBouncer, the service
-
-/** .data/bench-instances-XXXXXX with a copy of dist/: a rebuild during the run cannot change the code under test. */
-function snapshotDist() {
-  const missing = Object.values(FILES).filter((file) => !fs.existsSync(path.join(DIST, file)));
-  if (missing.length) throw new Error(`dist/ is incomplete (missing ${missing.join(', ')}): run npm run build first`);
-  fs.mkdirSync(path.join(ROOT, '.data'), { recursive: true, mode: 0o700 });
-  const tempDir = fs.mkdtempSync(path.join(ROOT, '.data', 'bench-instances-'));
-  const remove = () => fs.rmSync(tempDir, { recursive: true, force: true });
-  syncCleanups.push(remove);
-  cleanups.push(remove);
-  fs.cpSync(DIST, path.join(tempDir, 'dist'), { recursive: true });
-  const use = Object.fromEntries(Object.entries(FILES).map(([name, file]) => [name, path.join(tempDir, 'dist', file)]));
-  return { tempDir, use };
-}
-
-async function startDatabase(tempDir, use) {
-  const { Client } = require('pg');
-  const external = (process.env.DATABASE_URL ?? '').trim();
-  if (!external) {
-    const { startEmbeddedPostgres, ensureDatabase } = require(use.embedded);
-    progress('starting a throwaway embedded PostgreSQL ...');
-    const server = await startEmbeddedPostgres({
-      dataDir: path.join(tempDir, 'postgres'),
-      persistent: false,
-      reuseRunning: false,
-      log: (line) => progress(`  postgres: ${line}`),
-    });
-    cleanups.push(() => server.stop());
-    return { url: await ensureDatabase(server.url, DATABASE), mode: 'embedded' };
-  }
-  const admin = new URL(external);
-  admin.pathname = '/postgres';
-  const run = async (sql) => {
-    const client = new Client({ connectionString: admin.toString() });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await run(`CREATE DATABASE ${DATABASE}`);
-  cleanups.push(() => run(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`));
-  const url = new URL(external);
-  url.pathname = `/${DATABASE}`;
-  progress(`using DATABASE_URL's server, fresh database ${DATABASE}`);
-  return { url: url.toString(), mode: `DATABASE_URL (database ${DATABASE})` };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** The environment every instance shares (same secrets: they decrypt each other's rows). */
-function sharedEnv(pooledUrl, directUrl) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_')));
-  return {
-    ...env,
-    DATABASE_URL: pooledUrl,
-    DATABASE_DIRECT_URL: directUrl,
-    HOST,
-    NODE_ENV: 'development',
-    ENCRYPTION_KEYS: `bench-1:${randomBytes(32).toString('base64')}`,
-    JWT_SECRET: randomBytes(48).toString('base64url'),
-    LOG_LEVEL: 'error',
-    RATE_LIMIT_ENABLED: 'true',
-    RATE_LIMIT_READS_PER_MINUTE: '100000000',
-    RATE_LIMIT_WRITES_PER_MINUTE: '100000000',
-    RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '100000000',
-  };
-}
-
-async function startService(use, env, name) {
-  const tail = [];
-  const keep = (chunk) => {
-    for (const line of String(chunk).split(/\r?\n/)) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
-    }
-  };
-  const child = spawn(process.execPath, [use.main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  let exited;
-  const exitPromise = new Promise((resolve) => child.once('exit', (code, signal) => resolve((exited = { code, signal }))));
-  syncCleanups.push(() => {
-    if (!exited) child.kill('SIGKILL');
-  });
-  cleanups.push(async () => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exitPromise;
-    clearTimeout(timer);
-  });
-  const base = `http://${HOST}:${env.PORT}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (exited) throw new Error(`${name} exited (${exited.code ?? exited.signal}) before it was ready:\n${tail.join('\n')}`);
-    const status = await request(probeAgent, { method: 'GET', path: '/health/ready' }, base).then(
-      (answer) => answer.status,
-      () => 0,
-    );
-    if (status === 200) break;
-    if (Date.now() > deadline) throw new Error(`${name} not ready within 90 s:\n${tail.join('\n')}`);
-    await sleep(100);
-  }
-  return { name, base, pid: child.pid };
-}
-
-function bootstrapOrganization(use, env) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [use.cli, 'bootstrap', '--json', '--name', 'Bench instances'],
-      { cwd: ROOT, env, maxBuffer: 1 << 20, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`cli bootstrap failed: ${error.message}\n${stderr}`));
-        try {
-          const result = JSON.parse(stdout.trim().split('\n').pop());
-          const byName = (n) => result.environments.find((e) => e.name === n);
-          resolve({ development: byName('Development'), production: byName('Production') });
-        } catch (parseError) {
-          reject(new Error(`cli bootstrap printed no JSON (${parseError.message}): ${stdout}\n${stderr}`));
-        }
-      },
-    );
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// HTTP
-
-const probeAgent = new http.Agent({ keepAlive: false });
-
-/** One request: resolves with the status and, when asked, the parsed body. Rejects on network errors only. */
-function request(agent, { method, path: urlPath, headers, body, keepBody }, base) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      `${base}${urlPath}`,
-      {
-        method,
-        agent,
-        headers: {
-          accept: 'application/json',
-          ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => {
-          if (keepBody) chunks.push(chunk);
-        });
-        res.on('end', () => {
-          let parsed;
-          if (keepBody) {
-            try {
-              parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            } catch {
-              parsed = undefined;
-            }
-          }
-          resolve({ status: res.statusCode, body: parsed });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.setTimeout(30_000, () => req.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })));
-    if (payload) req.write(payload);
-    req.end();
-  });
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+const sleep = (ms) => h.sleep(ms);
+const percentile = (sorted, p) => h.percentile(sorted, p);
+const round = (value, digits = 1) => h.round(value, digits);
+const isInterrupted = () => h.isInterrupted();
 
 /** `count` requests from `make(i)`, CONCURRENCY at a time, request i on instance i % N. */
 async function load(instances, agents, make, count, expect) {
@@ -302,7 +65,7 @@ async function load(instances, agents, make, count, expect) {
   let next = 0;
   const t0 = process.hrtime.bigint();
   const worker = async () => {
-    while (!interrupted) {
+    while (!isInterrupted()) {
       const i = next++;
       if (i >= count) return;
       const target = i % instances.length;
@@ -322,7 +85,7 @@ async function load(instances, agents, make, count, expect) {
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, worker));
-  if (interrupted) throw new Error('interrupted');
+  if (isInterrupted()) throw new Error('interrupted');
   const durationMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const sorted = Float64Array.from(latencies).sort();
   return {
@@ -364,7 +127,7 @@ function staleness(writer, readers, key, primaries) {
 
   const readerLoop = async (reader, index) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    while (running && !interrupted) {
+    while (running && !isInterrupted()) {
       const sentVersion = state.writing ? -1 : state.version;
       let answer;
       try {
@@ -395,7 +158,7 @@ function staleness(writer, readers, key, primaries) {
 
   const writerLoop = async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    while (running && !interrupted) {
+    while (running && !isInterrupted()) {
       const target = primaries[(state.version + 1) % 2];
       state.writing = true;
       let answer;
@@ -459,30 +222,36 @@ async function main() {
       .map((v) => v.toFixed(2))
       .join(' ')}, node ${process.version}`,
   );
-  const { tempDir, use } = snapshotDist();
-  const database = await startDatabase(tempDir, use);
-  const { startPgBouncer } = require(path.join(ROOT, 'test/support/pgbouncer.js'));
+  const tempDir = h.makeTempDir();
+  h.snapshotDist(tempDir);
+  const database = await h.startDatabase(tempDir);
+  const databaseName = decodeURIComponent(new URL(database.url).pathname.slice(1));
+  const { startPgBouncer } = require(path.join(h.ROOT, 'test/support/pgbouncer.js'));
   const pgbouncer = await startPgBouncer({ upstreamUrl: database.url, poolSize: POOL_SIZE });
-  cleanups.push(() => pgbouncer.stop());
-  const pooledUrl = pgbouncer.url(DATABASE);
+  h.onCleanup(() => pgbouncer.stop());
   progress(`PgBouncer (transaction mode, pool ${POOL_SIZE}) on port ${pgbouncer.port}`);
-  const env = sharedEnv(pooledUrl, database.url);
+  // One set of secrets for every instance (they decrypt each other's rows); LISTEN direct.
+  const env = { ...h.serviceEnv(pgbouncer.url(databaseName), 0, tempDir), DATABASE_DIRECT_URL: database.url };
 
   const instances = [];
   const agents = [];
   const addInstance = async () => {
     const name = `instance-${instances.length + 1}`;
-    const port = await freePort();
+    const port = await h.freePort();
     progress(`starting ${name} on port ${port} ...`);
-    instances.push(await startService(use, { ...env, PORT: String(port), DATA_DIR: path.join(tempDir, name) }, name));
+    const service = await h.startService({ ...env, PORT: String(port), DATA_DIR: path.join(tempDir, name) });
+    instances.push({ name, base: service.base, pid: service.pid });
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-    cleanups.push(() => agent.destroy());
+    h.onCleanup(() => agent.destroy());
     agents.push(agent);
   };
   await addInstance(); // runs the migrations
 
   progress('bootstrapping an organization with the CLI (direct connection) ...');
-  const org = await bootstrapOrganization(use, { ...env, DATABASE_URL: database.url, PORT: '0', DATA_DIR: path.join(tempDir, 'cli') });
+  const org = await h.bootstrapOrganization(
+    { ...env, DATABASE_URL: database.url, PORT: '0', DATA_DIR: path.join(tempDir, 'cli') },
+    'Bench instances',
+  );
   const dev = { authorization: `ApiKey ${org.development.apiKey}` };
   const prod = { authorization: `ApiKey ${org.production.apiKey}` };
   const credentials = () => ({ apiKey: `SG.${randomBytes(24).toString('base64url')}`, from: 'bench@example.com', senderName: 'Bench' });
@@ -550,7 +319,7 @@ async function main() {
   }
 
   const pools = await adminShow(pgbouncer, 'SHOW POOLS').catch((error) => `unavailable: ${error.message}`);
-  await cleanup();
+  await h.cleanup();
 
   const broken = results.filter(
     (r) =>
@@ -561,16 +330,17 @@ async function main() {
       r.staleness.readerErrors ||
       r.staleness.writerErrors,
   );
-  fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+  const resultsFile = path.join(h.RESULTS_DIR, 'instances.json');
+  fs.mkdirSync(h.RESULTS_DIR, { recursive: true });
   fs.writeFileSync(
-    RESULTS,
+    resultsFile,
     `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, database: database.mode, requests: REQUESTS, concurrency: CONCURRENCY, pgbouncerPoolSize: POOL_SIZE, staleBoundMs: STALE_BOUND_MS, results, pgbouncerPoolsAtEnd: pools }, null, 2)}\n`,
   );
   process.stdout.write(`\n${table(results)}\n`);
   progress(
-    `figures in ${path.relative(ROOT, RESULTS)}; ${broken.length ? 'FAILED: errors or stale answers above' : 'no errors, no stale answer'}`,
+    `figures in ${path.relative(h.ROOT, resultsFile)}; ${broken.length ? 'FAILED: errors or stale answers above' : 'no errors, no stale answer'}`,
   );
-  return broken.length ? 1 : 0;
+  if (broken.length) throw new Error(`errors or stale answers in ${broken.length} topology(ies): see the table above`);
 }
 
 /** A `SHOW …` of PgBouncer's admin console, as rows (simple query protocol: the console has no extended protocol). */
@@ -624,17 +394,14 @@ function table(results) {
   ].join('\n');
 }
 
-/** Run from bench/run.js (`--scenario instances`) or directly. */
-function run() {
-  return main().then(
-    (code) => process.exit(code),
-    async (error) => {
-      if (!interrupted) process.stderr.write(`[bench instances] failed: ${error && error.stack ? error.stack : error}\n`);
-      await cleanup();
-      process.exit(1);
-    },
-  );
-}
-
-module.exports = { run };
-if (require.main === module) run();
+/** `npm run bench -- --scenario instances`: bench/run.js's MODES hands over its helpers. */
+module.exports = function instancesMain(helpers) {
+  h = helpers;
+  REQUESTS = h.REQUESTS;
+  CONCURRENCY = h.CONCURRENCY;
+  WARMUP = h.WARMUP;
+  MAX_INSTANCES = h.intEnv('BENCH_INSTANCES', 3, 1, 8);
+  STALE_BOUND_MS = h.intEnv('BENCH_STALE_BOUND_MS', 5_000, 10, 600_000);
+  POOL_SIZE = h.intEnv('BENCH_PGBOUNCER_POOL_SIZE', 20, 1, 1000);
+  return main();
+};

@@ -1006,6 +1006,7 @@ function helpers() {
     percentile,
     round,
     sleep,
+    intEnv,
     isInterrupted: () => interrupted,
     agent: () => loadAgent,
     newAgent: () => new http.Agent({ keepAlive: true, maxSockets: 1 }),
@@ -1017,8 +1018,7 @@ const MODES = {
   throughput: () => require('./compare.js')(helpers()),
   hostile: () => hostileMain(),
   selection: () => require('./selection.js')(helpers()),
-  // bench/instances.js is self-contained: its own PostgreSQL, PgBouncer and 1-3 instances.
-  instances: () => require('./instances.js').run(),
+  instances: () => require('./instances.js')(helpers()),
 };
 
 if (!Object.hasOwn(MODES, SCENARIO)) {
