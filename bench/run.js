@@ -341,7 +341,7 @@ function spawnChild(script, env, { nodeArgs = [], countRoundTrips = false, label
   };
   const args = [...(countRoundTrips ? ['--require', ROUND_TRIP_COUNTER] : []), ...nodeArgs, script];
   const stdio = ['ignore', 'pipe', 'pipe', ...(countRoundTrips ? ['ipc'] : [])];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio });
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: countRoundTrips ? { ...env, BENCH_ROUND_TRIPS_IPC: '1' } : env, stdio });
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited;

@@ -7,13 +7,13 @@
  * starts one. Without pipelining node-postgres waits for each answer before it sends the next
  * statement, so every statement is a round trip; a client in pipeline mode (`client.pipeline`, as
  * the service's transactions use) sends statements behind one still in flight, and those share its
- * round trip (the rule of test/e2e/round-trips.e2e-spec.ts). `byKind` and `byStatement` count
- * statements.
+ * round trip (test/e2e/round-trips.e2e-spec.ts asserts the targets with this counter). `byKind`
+ * and `byStatement` count statements.
  *
  * The counts are kept by the first word of the statement (`SELECT`, `INSERT`, `BEGIN`, …, or
  * `(prepared)` for a query object without text) and handed to the parent process over the IPC
- * channel: the bench spawns the program with an `ipc` stdio slot and sends `{roundTrips: 'read',
- * id}`; the answer is `{roundTrips: {id, total, byKind, byStatement}}`. Without an IPC channel (or with
+ * channel: the bench spawns the program with an `ipc` stdio slot and BENCH_ROUND_TRIPS_IPC=1, and
+ * sends `{roundTrips: 'read', id}`; the answer is `{roundTrips: {id, total, byKind, byStatement}}`. Without an IPC channel (or with
  * BENCH_ROUND_TRIPS_FILE set) the counts are also written to that file on SIGUSR2. The channel is
  * unref'd: it never keeps the program alive. Required (not preloaded), it exports `snapshot()`.
  */
@@ -85,7 +85,10 @@ Client.prototype.query = function countedQuery(...args) {
 /** The counts so far: `total`, `byKind` (first word), `byStatement` (the text, whitespace collapsed, random `_<hex>` suffixes as `_…`, cut at 160 characters). */
 const snapshot = () => ({ total: counts.total, byKind: { ...counts.byKind }, byStatement: Object.fromEntries(counts.byStatement) });
 
-if (typeof process.send === 'function') {
+// Only where the bench asked for it (spawnChild sets BENCH_ROUND_TRIPS_IPC): a process that merely
+// requires the counter (test/e2e/round-trips.e2e-spec.ts, in a Jest worker with an IPC channel of
+// its own) must keep its channel as it is.
+if (process.env.BENCH_ROUND_TRIPS_IPC === '1' && typeof process.send === 'function') {
   process.on('message', (message) => {
     if (message && message.roundTrips === 'read') process.send({ roundTrips: { id: message.id, ...snapshot() } });
   });

@@ -1,4 +1,5 @@
-import { Client } from 'pg';
+// Installs the bench's round-trip counter on pg's Client before the app exists (its pool binds `query`).
+import { RoundTripCounts, snapshot } from '../../bench/support/count-round-trips';
 import { ApiClient } from '../support/api-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { activeEmailPayload, sendgridPayload } from '../factories/integration-payloads';
@@ -6,57 +7,38 @@ import { activeEmailPayload, sendgridPayload } from '../factories/integration-pa
 const ROUTE = '/v1/integrations';
 
 /**
- * Database round trips per create request (issue #11), counted in-process around node-postgres:
- * a round trip is a query sent while its connection has no other query in flight (a query sent
- * behind one still in flight on a pipelining connection shares its round trip; without pipelining
- * it waits for it, so it counts). Every statement counts, BEGIN/COMMIT/SAVEPOINT included.
- * Only the request's own span is counted; each scenario is warmed first (API-key cache).
+ * Database round trips per create request (issue #11), counted in-process by the bench's counter
+ * (bench/support/count-round-trips.js, the same rule `npm run bench` prints): a round trip is a
+ * query sent while its connection has no other query in flight (a query sent behind one still in
+ * flight on a pipelining connection shares its round trip; without pipelining it waits for it, so
+ * it counts). Every statement counts, BEGIN/COMMIT/SAVEPOINT included. Only the request's own span
+ * is counted; each scenario is warmed first (API-key cache).
  */
 describe('round trips per create (issue #11)', () => {
-  const original = Client.prototype.query;
-  let counting = false;
-  let roundTrips = 0;
-  let statements: string[] = [];
-  const inFlight = new WeakMap<Client, number>();
   let testApp: TestApp;
 
   beforeAll(async () => {
-    // Patched before the app exists: its pool clients bind `query` when they are created.
-    Client.prototype.query = function (this: Client & { pipeline?: boolean }, ...args: unknown[]) {
-      const pending = inFlight.get(this) ?? 0;
-      if (counting) {
-        if (!this.pipeline || pending === 0) roundTrips += 1;
-        const config = args[0] as string | { text?: string };
-        statements.push(typeof config === 'string' ? config : (config.text ?? '(submittable)'));
-      }
-      inFlight.set(this, pending + 1);
-      const settle = () => inFlight.set(this, (inFlight.get(this) ?? 1) - 1);
-      const result = (original as (...a: unknown[]) => unknown).apply(this, args);
-      if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(settle, settle);
-      else settle();
-      return result;
-    } as typeof Client.prototype.query;
     testApp = await startTestApp();
   });
 
   afterAll(async () => {
     await testApp?.close();
-    Client.prototype.query = original;
   });
+
+  /** The statements counted between two snapshots, for the failure message. */
+  function statementsBetween(before: RoundTripCounts, after: RoundTripCounts): string[] {
+    return Object.entries(after.byStatement).flatMap(([sql, n]) =>
+      Array<string>(n - (before.byStatement[sql] ?? 0)).fill(sql.slice(0, 80)),
+    );
+  }
 
   /** The round trips of one request (asserting its status), with the statements for the failure message. */
   async function counted(send: () => Promise<{ status: number }>, status: number): Promise<{ roundTrips: number; statements: string[] }> {
-    roundTrips = 0;
-    statements = [];
-    counting = true;
-    let response: { status: number };
-    try {
-      response = await send();
-    } finally {
-      counting = false;
-    }
+    const before = snapshot();
+    const response = await send();
+    const after = snapshot();
     expect(response.status).toBe(status);
-    return { roundTrips, statements: statements.map((sql) => sql.replace(/\s+/g, ' ').slice(0, 80)) };
+    return { roundTrips: after.total - before.total, statements: statementsBetween(before, after) };
   }
 
   async function callers() {
