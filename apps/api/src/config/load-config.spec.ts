@@ -336,6 +336,24 @@ describe('loadConfig', () => {
     });
 
     it.each([
+      ['a diceware-style passphrase', 'correct-horse-battery-staple-orange-window'],
+      ['a passphrase with spaces', 'correct horse battery staple and more words'],
+      ['a famous sentence', 'the quick brown fox jumps over the lazy dog'],
+      ['a nursery rhyme', 'mary had a little lamb whose fleece was white'],
+      ['l33t spelling', 'Sup3rS3cr3tK3yF0rN0vuInt3gr4t10nS3rv1c3'],
+      ['a password with decorations', 'Tr0ub4dor&3-is-my-favourite-password-ever'],
+      ['words run together', 'iloveyousomuchmydarlingsweetheart2026'],
+      ['a descriptive name', 'MyCompanyJwtSecretForProductionUse2026!'],
+      ['diceware words', 'abandon ability able about above absent absorb'],
+    ])('refuses JWT_SECRET made of dictionary words (%s), without printing it', (_name, secret) => {
+      expect(jwtRefusals(secret)).toEqual([
+        expect.stringMatching(
+          /^JWT_SECRET: is made of words or patterns a person would type \(an estimated \d\.\d bits per character, random generator output has at least 2\.75\); use a random secret/,
+        ),
+      ]);
+    });
+
+    it.each([
       ['all-zero bytes', Buffer.alloc(32)],
       ['all-equal bytes', Buffer.alloc(32, 0xa7)],
       ['a 4-byte pattern repeated', Buffer.from('deadbeef'.repeat(8), 'hex')],
